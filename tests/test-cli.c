@@ -1,2 +1,249 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-int main (void) { return 77; }
+/* test-cli.c: the real status-monitor binary, run without a display. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "sm-test-util.h"
+
+#define SECRET "s3cr3t-Pa55word-for-cli-test"
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/* Runs the binary with the given arguments, no display, no session bus. */
+static void
+run_binary (Run        *run,
+            const char *first_arg,
+            ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv ("SM_BINARY");
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull (binary);
+  run_clear (run);
+
+  g_ptr_array_add (argv, (gpointer) binary);
+  va_start (args, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_setenv (launcher, "SM_VAULT_BACKEND", "file", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  /* The child must not inherit fatal warnings' opposite: keep them fatal. */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-warnings", TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher,
+                                          (const char * const *) argv->pdata,
+                                          &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL,
+                                                &run->out, &run->err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+}
+
+static char *
+write_file (const char *dir,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_version_help (void)
+{
+  Run run = { 0 };
+
+  run_binary (&run, "--version", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "status-monitor " PACKAGE_VERSION "\n");
+
+  run_binary (&run, "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "--import"));
+  g_assert_nonnull (strstr (run.out, "--export"));
+  g_assert_nonnull (strstr (run.out, "--list"));
+  g_assert_nonnull (strstr (run.out, "--data-dir"));
+
+  run_binary (&run, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "--json goes with --list"));
+
+  run_clear (&run);
+}
+
+static void
+test_import_list_export (void)
+{
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *bad = NULL;
+  g_autofree char *good = NULL;
+  g_autofree char *export_path = g_build_filename (dir, "export.json", NULL);
+  g_autofree char *db_path = g_build_filename (data_dir, "status-monitor.db", NULL);
+  g_autofree char *wal_path = g_build_filename (data_dir, "status-monitor.db-wal", NULL);
+  g_autofree char *key_path = g_build_filename (data_dir, "vault.key", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  Run run = { 0 };
+  JsonArray *array;
+  GStatBuf st;
+
+  bad = write_file (dir, "bad.json",
+                    "{\"servers\": ["
+                    " {\"name\": \"ok\", \"host\": \"ok.example\", \"auth\": {\"method\": \"agent\"}},"
+                    " {\"name\": \"bad\", \"host\": \"bad.example\", \"port\": 65536,"
+                    "  \"auth\": {\"method\": \"password\", \"password\": \"" SECRET "\"}}]}");
+  good = write_file (dir, "good.json",
+                     "{\"servers\": ["
+                     " {\"name\": \"alpha\", \"host\": \"alpha.example\", \"username\": \"ops\","
+                     "  \"auth\": {\"method\": \"password\", \"password\": \"" SECRET "\"},"
+                     "  \"group\": \"Lab\", \"tags\": [\"pi\"], \"interval\": 15},"
+                     " {\"name\": \"beta\", \"host\": \"::1\", \"port\": 2200}]}");
+
+  /* An invalid file: exit 2, the message names file, entry and field, and
+   * nothing is imported (not even the valid first entry). */
+  run_binary (&run, "--data-dir", data_dir, "--import", bad, NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  expected = g_strdup_printf ("%s: servers[1].port: must be a number from 1 to 65535", bad);
+  g_assert_nonnull (strstr (run.err, expected));
+  g_assert_null (strstr (run.err, SECRET));
+
+  run_binary (&run, "--data-dir", data_dir, "--list", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, run.out, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==, 0);
+
+  /* A valid file. */
+  run_binary (&run, "--data-dir", data_dir, "--import", good, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "2 added"));
+
+  g_assert_cmpint (g_stat (key_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (sm_test_file_contains (db_path, "alpha.example", strlen ("alpha.example")) ||
+                 sm_test_file_contains (wal_path, "alpha.example", strlen ("alpha.example")));
+  g_assert_false (sm_test_file_contains (db_path, SECRET, strlen (SECRET)));
+  g_assert_false (sm_test_file_contains (wal_path, SECRET, strlen (SECRET)));
+
+  run_binary (&run, "--data-dir", data_dir, "--list", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "NAME"));
+  g_assert_nonnull (strstr (run.out, "alpha.example"));
+  g_assert_nonnull (strstr (run.out, "2200"));
+  g_assert_null (strstr (run.out, SECRET));
+
+  run_binary (&run, "--data-dir", data_dir, "--list", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, SECRET));
+  g_assert_true (json_parser_load_from_data (parser, run.out, -1, &error));
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  {
+    /* Ungrouped "beta" sorts before group "Lab". */
+    JsonObject *beta = json_array_get_object_element (array, 0);
+    JsonObject *alpha = json_array_get_object_element (array, 1);
+
+    g_assert_cmpstr (json_object_get_string_member (beta, "name"), ==, "beta");
+    g_assert_cmpint (json_object_get_int_member (beta, "port"), ==, 2200);
+    g_assert_cmpstr (json_object_get_string_member (alpha, "username"), ==, "ops");
+    g_assert_cmpstr (json_object_get_string_member (alpha, "group"), ==, "Lab");
+    g_assert_cmpint (json_object_get_int_member (alpha, "interval"), ==, 15);
+    g_assert_true (json_object_get_boolean_member (alpha, "enabled"));
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (alpha, "auth"), "method"), ==, "password");
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (alpha, "tags"), 0), ==, "pi");
+  }
+
+  run_binary (&run, "--data-dir", data_dir, "--export", export_path, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (sm_test_file_contains (export_path, "alpha.example", strlen ("alpha.example")));
+  g_assert_false (sm_test_file_contains (export_path, SECRET, strlen (SECRET)));
+
+  /* Re-importing updates by name instead of adding. */
+  run_binary (&run, "--data-dir", data_dir, "--import", good, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "2 updated"));
+
+  /* A file that does not exist: exit 1 with the path in the message. */
+  run_binary (&run, "--data-dir", data_dir, "--import", "/nonexistent/servers.json", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "/nonexistent/servers.json"));
+
+  run_clear (&run);
+  sm_test_rmdir (dir);
+}
+
+static void
+test_bad_database (void)
+{
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autofree char *db_path = g_build_filename (dir, "status-monitor.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len = 0, after_len = 0;
+  Run run = { 0 };
+
+  g_assert_true (g_file_set_contents (db_path, "this is not a database, just text\n", -1, NULL));
+  g_assert_true (g_file_get_contents (db_path, &before, &before_len, NULL));
+
+  run_binary (&run, "--data-dir", dir, "--list", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, db_path));
+  g_assert_cmpstr (run.out, ==, "");
+
+  g_assert_true (g_file_get_contents (db_path, &after, &after_len, NULL));
+  g_assert_cmpmem (before, before_len, after, after_len);
+
+  run_clear (&run);
+  sm_test_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/version-help", test_version_help);
+  g_test_add_func ("/cli/import-list-export", test_import_list_export);
+  g_test_add_func ("/cli/bad-database", test_bad_database);
+
+  return g_test_run ();
+}
