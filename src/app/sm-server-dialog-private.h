@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-server-dialog-private.h: accessors for tests/test-server-dialog.c. */
+#pragma once
+
+#include "sm-server-dialog.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The widget that edits a field: "name", "host", "port", "username",
+ * "auth-method" (AdwComboRow), "password", "key-file" (AdwActionRow),
+ * "passphrase", "group", "tags", "interval" (GtkSpinButton), "enabled"
+ * (GtkSwitch), "notes" (GtkTextView), or "save" (the Add/Save button).
+ */
+GtkWidget  *_sm_server_dialog_get_row          (SmServerDialog *self,
+                                                const char     *field);
+/* The error label below the group of field (hidden when there is no error
+ * to show), or with field NULL the label of the banner for save errors. */
+GtkLabel   *_sm_server_dialog_get_error_label  (SmServerDialog *self,
+                                                const char     *field);
+/* What choosing a file in the file chooser does. */
+void        _sm_server_dialog_set_key_file     (SmServerDialog *self,
+                                                const char     *path);
+
+G_END_DECLS
