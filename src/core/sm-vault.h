@@ -66,9 +66,13 @@ char           *sm_vault_decrypt            (SmVault       *self,
                                              gsize         *out_len,
                                              GError       **error);
 
-/* Wipes and frees a secret returned by sm_vault_decrypt (NULL is fine). */
+/* Wipes and frees a secret returned by sm_vault_decrypt or sm_secret_dup
+ * (NULL is fine). */
 typedef char SmSecret;
 void            sm_secret_free              (char          *secret);
+/* A copy of a NUL-terminated secret in guarded memory (NULL gives NULL);
+ * free with sm_secret_free. */
+char           *sm_secret_dup               (const char    *secret);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmSecret, sm_secret_free)
 
 G_END_DECLS
