@@ -324,8 +324,8 @@ test_export_round_trip (Fixture       *fixture,
   g_assert_false (sm_test_file_contains (path, SECRET_PASSWORD, strlen (SECRET_PASSWORD)));
   g_assert_false (sm_test_file_contains (path, SECRET_PASSPHRASE, strlen (SECRET_PASSPHRASE)));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  g_assert_null (strstr (contents, "\"password\""));
-  g_assert_null (strstr (contents, "\"passphrase\""));
+  g_assert_null (strstr (contents, "\"password\" :"));
+  g_assert_null (strstr (contents, "\"passphrase\" :"));
 
   db_path = g_build_filename (fixture->dir, SM_STORE_FILE_NAME, NULL);
   wal_path = g_strconcat (db_path, "-wal", NULL);

@@ -243,7 +243,7 @@ parse_auth (Problems    *problems,
         }
       else
         {
-          entry->secret = g_strdup (password);
+          entry->secret = sm_secret_dup (password);
         }
     }
   else if (method == SM_AUTH_KEY)
@@ -261,7 +261,7 @@ parse_auth (Problems    *problems,
           sm_server_set_key_file (entry->server, key_file);
         }
       if (has_passphrase && passphrase[0] != '\0')
-        entry->secret = g_strdup (passphrase);
+        entry->secret = sm_secret_dup (passphrase);
     }
 }
 
