@@ -1,1 +1,397 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-application.c: the application: options, actions, the store. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sm-application.h"
+#include "sm-cli.h"
+#include "sm-preferences-window.h"
+#include "sm-vault.h"
+#include "sm-window.h"
+
+struct _SmApplication
+{
+  AdwApplication  parent_instance;
+
+  /* Owned references */
+  char           *data_dir;      /* --data-dir, absolute; NULL for the default */
+  SmStore        *store;
+  GSettings      *settings;
+  GCancellable   *cancellable;   /* the vault load */
+  GError         *vault_error;
+
+  /* State */
+  gboolean        vault_loading;
+  gboolean        failed;        /* the database could not be opened */
+};
+
+G_DEFINE_FINAL_TYPE (SmApplication, sm_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry main_entries[] = {
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and exit"), NULL },
+  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Keep the database and the key in DIR"), N_("DIR") },
+  { "import", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Import servers from a JSON file and exit"), N_("FILE") },
+  { "export", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Export servers (without secrets) to a JSON file and exit"), N_("FILE") },
+  { "list", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("List the servers and exit"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("With --list: print JSON"), NULL },
+  { NULL }
+};
+
+static void
+for_each_window (SmApplication *self,
+                 void         (*func) (SmWindow *window))
+{
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (SM_IS_WINDOW (l->data))
+        func (l->data);
+    }
+}
+
+static void
+vault_loaded_window (SmWindow *window)
+{
+  sm_window_set_vault_loading (window, FALSE);
+}
+
+static void
+open_vault_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *data_dir = task_data;
+  g_autoptr(GError) error = NULL;
+  SmVault *vault;
+
+  vault = sm_vault_open (data_dir, cancellable, &error);
+  if (vault == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, vault, g_object_unref);
+}
+
+static void
+open_vault_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  SmApplication *self = SM_APPLICATION (object);
+  g_autoptr(SmVault) vault = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vault = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->vault_loading = FALSE;
+  if (vault != NULL)
+    sm_store_set_vault (self->store, vault);
+  else
+    self->vault_error = g_steal_pointer (&error);
+
+  for_each_window (self, vault_loaded_window);
+}
+
+static void
+open_vault (SmApplication *self,
+            const char    *data_dir)
+{
+  g_autoptr(GTask) task = NULL;
+
+  self->vault_loading = TRUE;
+  self->cancellable = g_cancellable_new ();
+
+  task = g_task_new (self, self->cancellable, open_vault_cb, NULL);
+  g_task_set_source_tag (task, open_vault);
+  g_task_set_task_data (task, g_strdup (data_dir), g_free);
+  g_task_run_in_thread (task, open_vault_thread);
+}
+
+static void
+database_error_response_cb (SmApplication    *self,
+                            const char       *response,
+                            AdwMessageDialog *dialog)
+{
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+show_database_error (SmApplication *self,
+                     const GError  *error)
+{
+  GtkWidget *dialog;
+
+  self->failed = TRUE;
+
+  dialog = adw_message_dialog_new (NULL, _("Cannot Open the Database"), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "quit", _("_Quit"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "quit");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "quit");
+  g_signal_connect_object (dialog, "response",
+                           G_CALLBACK (database_error_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+open_store (SmApplication *self)
+{
+  g_autofree char *data_dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data_dir = self->data_dir != NULL ? g_strdup (self->data_dir) : sm_store_default_data_dir ();
+
+  self->store = sm_store_open_data_dir (data_dir, NULL, &error);
+  if (self->store == NULL)
+    {
+      show_database_error (self, error);
+      return FALSE;
+    }
+
+  open_vault (self, data_dir);
+
+  return TRUE;
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  SmApplication *self = user_data;
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+
+  /* Closing saves each window's size and commits its pending deletions. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  SmApplication *self = user_data;
+  SmPreferencesWindow *window;
+
+  if (self->store == NULL)
+    return;
+
+  window = sm_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                      self->store, self->settings, self->vault_error);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  SmApplication *self = user_data;
+  static const char *developers[] = {
+    "Status Monitor developers",
+    NULL
+  };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "modal", TRUE,
+                        "application-name", _("Status Monitor"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", "Status Monitor developers",
+                        "developers", developers,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "website", "https://example.com/status-monitor",
+                        "issue-url", "https://example.com/status-monitor/issues",
+                        "copyright", "© 2024 Status Monitor developers",
+                        /* Translators: put your names here, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "preferences", preferences_action },
+  { "about", about_action },
+};
+
+static int
+sm_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  SmApplication *self = SM_APPLICATION (application);
+  SmCliOptions cli = { 0 };
+  int ret = -1;
+
+  g_variant_dict_lookup (options, "data-dir", "^ay", &cli.data_dir);
+  g_variant_dict_lookup (options, "import", "^ay", &cli.import_file);
+  g_variant_dict_lookup (options, "export", "^ay", &cli.export_file);
+  g_variant_dict_lookup (options, "list", "b", &cli.list);
+  g_variant_dict_lookup (options, "json", "b", &cli.json);
+  g_variant_dict_lookup (options, "version", "b", &cli.version);
+
+  if (sm_cli_wants_action (&cli))
+    {
+      ret = sm_cli_run (&cli);
+    }
+  else if (cli.data_dir != NULL)
+    {
+      g_free (self->data_dir);
+      self->data_dir = g_canonicalize_filename (cli.data_dir, NULL);
+    }
+
+  sm_cli_options_clear (&cli);
+
+  return ret;
+}
+
+static void
+sm_application_startup (GApplication *application)
+{
+  SmApplication *self = SM_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (sm_application_parent_class)->startup (application);
+
+  self->settings = g_settings_new (APP_ID);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+}
+
+static void
+sm_application_activate (GApplication *application)
+{
+  SmApplication *self = SM_APPLICATION (application);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window != NULL)
+    {
+      gtk_window_present (window);
+      return;
+    }
+
+  if (self->failed || (self->store == NULL && !open_store (self)))
+    return;
+
+  window = GTK_WINDOW (sm_window_new (self, self->store));
+  sm_window_set_vault_loading (SM_WINDOW (window), self->vault_loading);
+  gtk_window_present (window);
+}
+
+static void
+commit_window (SmWindow *window)
+{
+  sm_window_commit_pending_deletions (window);
+}
+
+static void
+sm_application_shutdown (GApplication *application)
+{
+  SmApplication *self = SM_APPLICATION (application);
+
+  for_each_window (self, commit_window);
+  g_cancellable_cancel (self->cancellable);
+
+  G_APPLICATION_CLASS (sm_application_parent_class)->shutdown (application);
+}
+
+static void
+sm_application_dispose (GObject *object)
+{
+  SmApplication *self = SM_APPLICATION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_error (&self->vault_error);
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (sm_application_parent_class)->dispose (object);
+}
+
+static void
+sm_application_class_init (SmApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = sm_application_dispose;
+
+  app_class->handle_local_options = sm_application_handle_local_options;
+  app_class->startup = sm_application_startup;
+  app_class->activate = sm_application_activate;
+  app_class->shutdown = sm_application_shutdown;
+}
+
+static void
+sm_application_init (SmApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Watch your servers over SSH."));
+}
+
+SmApplication *
+sm_application_new (void)
+{
+  return g_object_new (SM_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}
+
+SmStore *
+sm_application_get_store (SmApplication *self)
+{
+  g_return_val_if_fail (SM_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+GSettings *
+sm_application_get_settings (SmApplication *self)
+{
+  g_return_val_if_fail (SM_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+const GError *
+sm_application_get_vault_error (SmApplication *self)
+{
+  g_return_val_if_fail (SM_IS_APPLICATION (self), NULL);
+
+  return self->vault_error;
+}
+
+gboolean
+sm_application_get_vault_loading (SmApplication *self)
+{
+  g_return_val_if_fail (SM_IS_APPLICATION (self), FALSE);
+
+  return self->vault_loading;
+}

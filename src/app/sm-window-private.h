@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-window-private.h: accessors for tests/test-window.c. */
+#pragma once
+
+#include "sm-window.h"
+
+G_BEGIN_DECLS
+
+AdwLeaflet  *_sm_window_get_leaflet          (SmWindow *self);
+GtkWidget   *_sm_window_get_sidebar          (SmWindow *self);
+GtkListBox  *_sm_window_get_list_box         (SmWindow *self);
+GtkStack    *_sm_window_get_sidebar_stack    (SmWindow *self);
+GtkStack    *_sm_window_get_content_stack    (SmWindow *self);
+GtkEditable *_sm_window_get_search_entry     (SmWindow *self);
+GtkWidget   *_sm_window_get_empty_add_button (SmWindow *self);
+/* The "Undo" toast of the latest deletion still pending, or NULL. */
+AdwToast    *_sm_window_get_undo_toast       (SmWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-window.h: the main window: server list and the selected server. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sm-application.h"
+#include "sm-server.h"
+#include "sm-store.h"
+
+G_BEGIN_DECLS
+
+#define SM_TYPE_WINDOW (sm_window_get_type ())
+G_DECLARE_FINAL_TYPE (SmWindow, sm_window, SM, WINDOW, AdwApplicationWindow)
+
+/*
+ * app may be NULL (tests). Window actions: win.add-server (Ctrl+N),
+ * win.edit-server (Ctrl+E), win.delete-server (Delete, on the list and the
+ * server page only), win.search (Ctrl+F).
+ *
+ * A deleted server is hidden at once and deleted from the store when its
+ * "Undo" toast goes away, when the window closes, or on
+ * sm_window_commit_pending_deletions().
+ */
+SmWindow  *sm_window_new                      (SmApplication *app,
+                                               SmStore       *store);
+SmStore   *sm_window_get_store                (SmWindow      *self);
+/* The server shown in the content pane, or NULL. */
+SmServer  *sm_window_get_selected_server      (SmWindow      *self);
+/* Shows server (one of the listed servers) and selects its row. */
+void       sm_window_select_server            (SmWindow      *self,
+                                               SmServer      *server);
+/* Whether the store's vault is still being opened (credentials show
+ * "Loading…"); set it to FALSE once sm_store_set_vault() was called. */
+void       sm_window_set_vault_loading        (SmWindow      *self,
+                                               gboolean       vault_loading);
+void       sm_window_commit_pending_deletions (SmWindow      *self);
+
+G_END_DECLS
