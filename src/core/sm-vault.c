@@ -31,9 +31,6 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-/* The project defines SECRET_WITH_UNSTABLE=0, but secret.h only checks
- * whether it is defined and then warns; only the stable API is used here. */
-#undef SECRET_WITH_UNSTABLE
 #include <libsecret/secret.h>
 #include <sodium.h>
 #include <string.h>
