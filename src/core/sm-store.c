@@ -227,6 +227,27 @@ step_done (SmStore       *self,
   return TRUE;
 }
 
+/* Steps a statement that returns at most the row it needs; *out_row says
+ * whether there was one (NULL when it does not matter). */
+static gboolean
+step_row (SmStore       *self,
+          sqlite3_stmt  *stmt,
+          gboolean      *out_row,
+          GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->path, self->db, rc);
+      return FALSE;
+    }
+
+  if (out_row != NULL)
+    *out_row = rc == SQLITE_ROW;
+  return TRUE;
+}
+
 static int
 bind_text (sqlite3_stmt *stmt,
            int           index,
@@ -633,7 +654,6 @@ has_table (SmStore     *self,
            GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   stmt = prepare (self,
                   "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
@@ -642,15 +662,7 @@ has_table (SmStore     *self,
     return FALSE;
   bind_text (stmt, 1, name);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->path, self->db, rc);
-      return FALSE;
-    }
-
-  *out_found = rc == SQLITE_ROW;
-  return TRUE;
+  return step_row (self, stmt, out_found, error);
 }
 
 /* Reads a table's first row, which makes SQLite load its root page. */
@@ -660,19 +672,11 @@ probe_table (SmStore     *self,
              GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   if (!(stmt = prepare (self, sql, error)))
     return FALSE;
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->path, self->db, rc);
-      return FALSE;
-    }
-
-  return TRUE;
+  return step_row (self, stmt, NULL, error);
 }
 
 /* Reads the schema version and makes sure the file is ours, without
@@ -1151,7 +1155,6 @@ value_taken (SmStore     *self,
              GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
@@ -1159,15 +1162,7 @@ value_taken (SmStore     *self,
   bind_text (stmt, 1, value);
   sqlite3_bind_int64 (stmt, 2, except_id);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->path, self->db, rc);
-      return FALSE;
-    }
-
-  *out_taken = rc == SQLITE_ROW;
-  return TRUE;
+  return step_row (self, stmt, out_taken, error);
 }
 
 /* What an update needs to know about the stored row. */

@@ -114,8 +114,35 @@ check_keys (Problems           *problems,
   return ok;
 }
 
-/* Returns the member's string, or NULL when it is absent; a member of
- * another type is a problem. */
+/* Returns the member when it holds a value of the given type, NULL when it
+ * is absent (*present FALSE) or of another type (a problem). */
+static JsonNode *
+get_value (Problems   *problems,
+           const char *where,
+           JsonObject *object,
+           const char *key,
+           GType       type,
+           const char *type_message,
+           gboolean   *present)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  *present = FALSE;
+  if (node == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    {
+      g_autofree char *field = g_strdup_printf ("%s.%s", where, key);
+
+      problems_add (problems, field, type_message);
+      return NULL;
+    }
+
+  *present = TRUE;
+  return node;
+}
+
 static const char *
 get_string (Problems   *problems,
             const char *where,
@@ -123,23 +150,10 @@ get_string (Problems   *problems,
             const char *key,
             gboolean   *present)
 {
-  JsonNode *node = json_object_get_member (object, key);
-  g_autofree char *field = NULL;
+  JsonNode *node = get_value (problems, where, object, key, G_TYPE_STRING,
+                              _("must be a string"), present);
 
-  *present = FALSE;
-  if (node == NULL)
-    return NULL;
-
-  field = g_strdup_printf ("%s.%s", where, key);
-  if (!JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    {
-      problems_add (problems, field, _("must be a string"));
-      return NULL;
-    }
-
-  *present = TRUE;
-  return json_node_get_string (node);
+  return node != NULL ? json_node_get_string (node) : NULL;
 }
 
 static gboolean
@@ -150,24 +164,12 @@ get_integer (Problems   *problems,
              gint64     *out_value,
              gboolean   *present)
 {
-  JsonNode *node = json_object_get_member (object, key);
-  g_autofree char *field = NULL;
+  JsonNode *node = get_value (problems, where, object, key, G_TYPE_INT64,
+                              _("must be a whole number"), present);
 
-  *present = FALSE;
-  if (node == NULL)
-    return FALSE;
-
-  field = g_strdup_printf ("%s.%s", where, key);
-  if (!JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    {
-      problems_add (problems, field, _("must be a whole number"));
-      return FALSE;
-    }
-
-  *present = TRUE;
-  *out_value = json_node_get_int (node);
-  return TRUE;
+  if (node != NULL)
+    *out_value = json_node_get_int (node);
+  return node != NULL;
 }
 
 static void
@@ -426,16 +428,11 @@ parse_server (Problems *problems,
       entry->has_interval = TRUE;
     }
 
-  member = json_object_get_member (object, "enabled");
+  member = get_value (problems, where, object, "enabled", G_TYPE_BOOLEAN,
+                      _("must be true or false"), &present);
   if (member != NULL)
     {
-      g_autofree char *field = g_strdup_printf ("%s.enabled", where);
-
-      if (!JSON_NODE_HOLDS_VALUE (member) ||
-          json_node_get_value_type (member) != G_TYPE_BOOLEAN)
-        problems_add (problems, field, _("must be true or false"));
-      else
-        sm_server_set_enabled (entry->server, json_node_get_boolean (member));
+      sm_server_set_enabled (entry->server, json_node_get_boolean (member));
       entry->has_enabled = TRUE;
     }
 
