@@ -218,7 +218,7 @@ about_action (GSimpleAction *action,
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "website", "https://example.com/status-monitor",
                         "issue-url", "https://example.com/status-monitor/issues",
-                        "copyright", "© 2024 Status Monitor developers",
+                        "copyright", "© 2026 Status Monitor developers",
                         /* Translators: put your names here, one per line. */
                         "translator-credits", _("translator-credits"),
                         NULL);
