@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sm-application.h"
 #include "sm-server-dialog.h"
 #include "sm-server-dialog-private.h"
 #include "sm-validate.h"
@@ -643,6 +644,26 @@ wipe_secrets (SmServerDialog *self)
   self->loading = was_loading;
 }
 
+/* Without a vault the store can only say that none is there; the
+ * application knows why: the key is still loading, or failed to load. */
+static char *
+explain_save_error (const GError *error)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (!g_error_matches (error, SM_VAULT_ERROR, SM_VAULT_ERROR_NO_BACKEND) ||
+      !SM_IS_APPLICATION (app))
+    return g_strdup (error->message);
+
+  if (sm_application_get_vault_loading (SM_APPLICATION (app)))
+    return g_strdup_printf ("%s %s", error->message,
+                            _("The encryption key is still loading; try again in a moment."));
+  if (sm_application_get_vault_error (SM_APPLICATION (app)) != NULL)
+    return g_strdup_printf ("%s %s", error->message,
+                            sm_application_get_vault_error (SM_APPLICATION (app))->message);
+  return g_strdup (error->message);
+}
+
 static void
 save_activated (GtkWidget  *widget,
                 const char *action_name,
@@ -666,7 +687,9 @@ save_activated (GtkWidget  *widget,
 
   if (!sm_store_save_server (self->store, server, action, secret, &error))
     {
-      show_save_error (self, error->message);
+      g_autofree char *message = explain_save_error (error);
+
+      show_save_error (self, message);
       /* A name taken meanwhile now shows below the name. */
       self->dirty[FIELD_NAME] = TRUE;
       update_validation (self);
