@@ -1034,7 +1034,7 @@ sm_store_get_server (SmStore  *self,
 
   if (rc == SQLITE_DONE)
     g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
-                 _("The server no longer exists (id %" G_GINT64_FORMAT ")."), id);
+                 _("The server no longer exists (id %lld)."), (long long) id);
   else
     set_sqlite_error (error, self->path, self->db, rc);
 
@@ -1185,7 +1185,7 @@ read_stored (SmStore     *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
-                   _("The server no longer exists (id %" G_GINT64_FORMAT ")."), id);
+                   _("The server no longer exists (id %lld)."), (long long) id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)
@@ -1445,7 +1445,7 @@ sm_store_delete_server (SmStore  *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
-                   _("The server no longer exists (id %" G_GINT64_FORMAT ")."), id);
+                   _("The server no longer exists (id %lld)."), (long long) id);
       goto fail;
     }
 
