@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-collector.h: the agentless collector: a POSIX sh script run in a
+ * persistent remote shell, and the pure parsers of its output.
+ *
+ * The script is sent once per session and defines a shell function; each
+ * poll then writes one line, "sm_collect MARKER FLAGS", and reads sections
+ *   MARKER section NAME
+ *   ...raw text (/proc files, df -P, ps, ...)...
+ *   MARKER end
+ * The marker is random per poll (32 hex characters), so nothing a host
+ * prints can forge a section boundary or the end.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sm-poll-result.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SM_COLLECT_DEFAULT = 0,
+  /* The session's first poll: take two CPU/network/disk readings a short
+   * moment apart inside the same run, so rates exist at once. */
+  SM_COLLECT_FIRST   = 1 << 0,
+  /* Include the hardware/OS inventory (on connect and daily). */
+  SM_COLLECT_SPECS   = 1 << 1,
+} SmCollectFlags;
+
+/* Output of one run beyond this is refused (a hostile or broken host). */
+#define SM_COLLECTOR_MAX_OUTPUT (4 * 1024 * 1024)
+
+/* The script that defines the sm_collect function (POSIX sh; works with
+ * dash, bash and busybox ash; needs no root). */
+const char        *sm_collector_get_script      (void);
+/* 32 random hex characters. */
+char              *sm_collector_new_marker      (void);
+/* "sm_collect MARKER FLAGS\n": what to write to the shell for one poll. */
+char              *sm_collector_build_command   (const char     *marker,
+                                                 SmCollectFlags  flags);
+/* "MARKER end": the line that ends one poll's output. */
+char              *sm_collector_end_line        (const char     *marker);
+
+/* Counters kept between polls of one server, for rates. */
+typedef struct _SmCollectorState SmCollectorState;
+SmCollectorState  *sm_collector_state_new       (void);
+void               sm_collector_state_free      (SmCollectorState *state);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmCollectorState, sm_collector_state_free)
+
+/* Parses one run's output (everything before the end line). Pure: no I/O.
+ * Never fails as a whole: a missing section is SM_SECTION_MISSING, a
+ * malformed one SM_SECTION_ERROR, and the rest is still parsed. */
+SmPollResult      *sm_collector_parse           (SmCollectorState *state,
+                                                 const char       *marker,
+                                                 const char       *output,
+                                                 gsize             len);
+
+/* "This computer": runs the same script with the local /bin/sh and parses
+ * it the same way. */
+SmPollResult      *sm_collector_run_local       (SmCollectorState *state,
+                                                 SmCollectFlags    flags,
+                                                 GCancellable     *cancellable,
+                                                 GError          **error);
+
+G_END_DECLS
