@@ -329,7 +329,7 @@ test_open_new_file (Fixture       *fixture,
 
   store = open_ok (fixture->path, NULL);
   g_assert_cmpstr (sm_store_get_path (store), ==, fixture->path);
-  g_assert_cmpint (sm_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (sm_store_get_schema_version (store), ==, SM_STORE_SCHEMA_VERSION);
   g_assert_null (sm_store_get_vault (store));
   g_assert_cmpint (sm_store_get_vault_state (store), ==, SM_VAULT_STATE_NONE);
   g_assert_cmpuint (count_servers (store), ==, 0);
@@ -340,7 +340,7 @@ test_open_new_file (Fixture       *fixture,
 
   /* Opening again finds it current and changes nothing. */
   store = open_ok (fixture->path, NULL);
-  g_assert_cmpint (sm_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (sm_store_get_schema_version (store), ==, SM_STORE_SCHEMA_VERSION);
 }
 
 static void
@@ -352,7 +352,7 @@ test_open_empty_file (Fixture       *fixture,
   write_bytes (fixture->path, "", 0);
 
   store = open_ok (fixture->path, NULL);
-  g_assert_cmpint (sm_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (sm_store_get_schema_version (store), ==, SM_STORE_SCHEMA_VERSION);
   assert_fresh_schema (fixture->path);
 }
 
@@ -442,8 +442,8 @@ test_migrate_v1 (Fixture       *fixture,
   build_v1 (fixture->path);
 
   store = open_ok (fixture->path, NULL);
-  g_assert_cmpint (sm_store_get_schema_version (store), ==, 2);
-  g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (sm_store_get_schema_version (store), ==, SM_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==, SM_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM sqlite_master "
                                            "WHERE type = 'table' AND name = 'meta'"), ==, 1);
   g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM servers "
@@ -1233,7 +1233,7 @@ test_error_locked (Fixture       *fixture,
   /* The v1 database was not migrated while locked; released, it is. */
   g_assert_cmpint (raw_int (v1_path, "PRAGMA user_version"), ==, 1);
   store = open_ok (v1_path, NULL);
-  g_assert_cmpint (sm_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (sm_store_get_schema_version (store), ==, SM_STORE_SCHEMA_VERSION);
 }
 
 static void
@@ -1380,9 +1380,9 @@ test_error_too_new (Fixture       *fixture,
   store = sm_store_open (fixture->path, NULL, &error);
   g_assert_null (store);
   expected = g_strdup_printf ("%s was written by a newer version of Status Monitor "
-                              "(schema 99); this version understands up to 2. "
+                              "(schema 99); this version understands up to %d. "
                               "Update the app.",
-                              fixture->path);
+                              fixture->path, SM_STORE_SCHEMA_VERSION);
   g_assert_cmpstr (error->message, ==, expected);
   g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==, 99);
 }
@@ -1492,6 +1492,80 @@ test_transaction_commit (Fixture       *fixture,
   g_assert_cmpuint (count_servers (store), ==, 2);
 }
 
+/* "This computer" (migration 3): the flag survives a round trip and an
+ * upgraded v2 database has it off for every server. */
+static void
+test_crud_local (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = open_ok (fixture->path, NULL);
+  g_autoptr(SmServer) local = sm_server_new ();
+  g_autoptr(SmServer) remote = sm_server_new ();
+  g_autoptr(SmServer) loaded = NULL;
+
+  sm_server_set_name (local, "This Computer");
+  sm_server_set_host (local, "localhost");
+  sm_server_set_is_local (local, TRUE);
+  g_assert_true (sm_store_save_server (store, local, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+  sm_server_set_name (remote, "remote");
+  sm_server_set_host (remote, "remote.example");
+  g_assert_true (sm_store_save_server (store, remote, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+
+  loaded = sm_store_get_server (store, sm_server_get_id (local), &error);
+  g_assert_no_error (error);
+  g_assert_true (sm_server_get_is_local (loaded));
+  g_clear_object (&loaded);
+  loaded = sm_store_get_server (store, sm_server_get_id (remote), &error);
+  g_assert_no_error (error);
+  g_assert_false (sm_server_get_is_local (loaded));
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM servers WHERE local = 1"), ==, 1);
+
+  /* Updating keeps it. */
+  g_clear_object (&loaded);
+  sm_server_set_interval (local, 10);
+  g_assert_true (sm_store_save_server (store, local, SM_SECRET_KEEP, NULL, &error));
+  loaded = sm_store_get_server (store, sm_server_get_id (local), &error);
+  g_assert_true (sm_server_get_is_local (loaded));
+  g_assert_cmpuint (sm_server_get_interval (loaded), ==, 10);
+}
+
+static void
+test_local_offered_once (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = open_ok (fixture->path, NULL);
+  g_autoptr(SmServer) taken = sm_server_new ();
+  g_autoptr(SmServer) added = NULL;
+  g_autoptr(SmServer) again = NULL;
+
+  /* The name is taken already: the built-in entry gets "… 2". */
+  sm_server_set_name (taken, "this computer");
+  sm_server_set_host (taken, "elsewhere.example");
+  g_assert_true (sm_store_save_server (store, taken, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (sm_store_ensure_local_server (store, "This Computer", &added, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (added);
+  g_assert_cmpstr (sm_server_get_name (added), ==, "This Computer 2");
+  g_assert_true (sm_server_get_is_local (added));
+  g_assert_cmpint (sm_server_get_id (added), >, 0);
+  g_assert_cmpuint (count_servers (store), ==, 2);
+
+  /* Once only, also after the user deleted it. */
+  g_assert_true (sm_store_ensure_local_server (store, "This Computer", &again, &error));
+  g_assert_null (again);
+  g_assert_true (sm_store_delete_server (store, sm_server_get_id (added), &error));
+  g_assert_true (sm_store_ensure_local_server (store, "This Computer", &again, &error));
+  g_assert_no_error (error);
+  g_assert_null (again);
+  g_assert_cmpuint (count_servers (store), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1512,6 +1586,8 @@ main (int   argc,
   ADD ("/store/crud/duplicate", test_crud_duplicate);
   ADD ("/store/crud/invalid", test_crud_invalid);
   ADD ("/store/crud/delete", test_crud_delete);
+  ADD ("/store/crud/local", test_crud_local);
+  ADD ("/store/crud/local-offered-once", test_local_offered_once);
   ADD ("/store/secret/set-and-load", test_secret_set_and_load);
   ADD ("/store/secret/keep-clear-agent", test_secret_keep_clear_agent);
   ADD ("/store/secret/no-vault", test_secret_no_vault);

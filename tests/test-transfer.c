@@ -444,6 +444,37 @@ test_list_outputs (Fixture       *fixture,
   g_assert_false (json_object_get_boolean_member (first, "enabled"));
 }
 
+/* "This computer" is listed (auth "local") but never exported. */
+static void
+test_local_server (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmServer) local = NULL;
+  g_autofree char *export = NULL;
+  g_autofree char *table = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_true (sm_store_ensure_local_server (fixture->store, "This Computer", &local, &error));
+  g_assert_no_error (error);
+  g_assert_true (import_text (fixture->store, valid_file, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  export = sm_transfer_export_data (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (export, "This Computer"));
+  g_assert_nonnull (strstr (export, "web1"));
+
+  table = sm_transfer_list_table (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (table, "This Computer"));
+  g_assert_nonnull (strstr (table, " local "));
+
+  json = sm_transfer_list_json (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (json, "\"local\" : true"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -461,6 +492,8 @@ main (int   argc,
               fixture_set_up, test_export_round_trip, fixture_tear_down);
   g_test_add ("/transfer/list", Fixture, NULL,
               fixture_set_up, test_list_outputs, fixture_tear_down);
+  g_test_add ("/transfer/local-server", Fixture, NULL,
+              fixture_set_up, test_local_server, fixture_tear_down);
 
   return g_test_run ();
 }

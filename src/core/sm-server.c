@@ -38,6 +38,8 @@ struct _SmServer
   char           *notes;
   char           *host_key_sha256;
   gboolean        has_secret;
+  gboolean        is_local;
+  char           *status_reason;
   SmServerStatus  status;
 };
 
@@ -60,6 +62,8 @@ enum {
   PROP_NOTES,
   PROP_HOST_KEY_SHA256,
   PROP_HAS_SECRET,
+  PROP_IS_LOCAL,
+  PROP_STATUS_REASON,
   PROP_STATUS,
   N_PROPS
 };
@@ -201,6 +205,7 @@ sm_server_finalize (GObject *object)
   g_clear_pointer (&self->tags, g_strfreev);
   g_clear_pointer (&self->notes, g_free);
   g_clear_pointer (&self->host_key_sha256, g_free);
+  g_clear_pointer (&self->status_reason, g_free);
 
   G_OBJECT_CLASS (sm_server_parent_class)->finalize (object);
 }
@@ -272,6 +277,12 @@ sm_server_get_property (GObject    *object,
     case PROP_HAS_SECRET:
       g_value_set_boolean (value, self->has_secret);
       break;
+    case PROP_IS_LOCAL:
+      g_value_set_boolean (value, self->is_local);
+      break;
+    case PROP_STATUS_REASON:
+      g_value_set_string (value, self->status_reason);
+      break;
     case PROP_STATUS:
       g_value_set_enum (value, self->status);
       break;
@@ -334,6 +345,12 @@ sm_server_set_property (GObject      *object,
       break;
     case PROP_HAS_SECRET:
       sm_server_set_has_secret (self, g_value_get_boolean (value));
+      break;
+    case PROP_IS_LOCAL:
+      sm_server_set_is_local (self, g_value_get_boolean (value));
+      break;
+    case PROP_STATUS_REASON:
+      sm_server_set_status_reason (self, g_value_get_string (value));
       break;
     case PROP_STATUS:
       sm_server_set_status (self, g_value_get_enum (value));
@@ -432,6 +449,16 @@ sm_server_class_init (SmServerClass *klass)
                           FALSE,
                           flags);
 
+  properties[PROP_IS_LOCAL] =
+    g_param_spec_boolean ("is-local", NULL, NULL,
+                          FALSE,
+                          flags);
+
+  properties[PROP_STATUS_REASON] =
+    g_param_spec_string ("status-reason", NULL, NULL,
+                         NULL,
+                         flags);
+
   properties[PROP_STATUS] =
     g_param_spec_enum ("status", NULL, NULL,
                        SM_TYPE_SERVER_STATUS,
@@ -492,6 +519,8 @@ sm_server_copy (SmServer *self)
   set_string (&copy->notes, self->notes, TRUE);
   set_string (&copy->host_key_sha256, self->host_key_sha256, FALSE);
   copy->has_secret = self->has_secret;
+  copy->is_local = self->is_local;
+  copy->status_reason = g_strdup (self->status_reason);
   copy->status = self->status;
 
   return copy;
@@ -854,4 +883,48 @@ sm_server_dup_secret_ad (SmServer *self)
   g_return_val_if_fail (SM_IS_SERVER (self), NULL);
 
   return g_strdup_printf ("server/%s/secret", self->uuid);
+}
+
+gboolean
+sm_server_get_is_local (SmServer *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER (self), FALSE);
+
+  return self->is_local;
+}
+
+void
+sm_server_set_is_local (SmServer *self,
+                        gboolean  is_local)
+{
+  g_return_if_fail (SM_IS_SERVER (self));
+
+  is_local = !!is_local;
+  if (self->is_local == is_local)
+    return;
+
+  self->is_local = is_local;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_LOCAL]);
+}
+
+const char *
+sm_server_get_status_reason (SmServer *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER (self), NULL);
+
+  return self->status_reason;
+}
+
+void
+sm_server_set_status_reason (SmServer   *self,
+                             const char *reason)
+{
+  g_return_if_fail (SM_IS_SERVER (self));
+
+  if (g_strcmp0 (self->status_reason, reason) == 0)
+    return;
+
+  g_free (self->status_reason);
+  self->status_reason = g_strdup (reason);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_REASON]);
 }

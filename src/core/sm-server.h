@@ -63,7 +63,9 @@ G_DECLARE_FINAL_TYPE (SmServer, sm_server, SM, SERVER, GObject)
  *   notes            string
  *   host-key-sha256  string    pinned host key "SHA256:<base64>" or NULL
  *   has-secret       gboolean  TRUE when an encrypted password/passphrase is stored
+ *   is-local         gboolean  "This computer": polled from local files, no SSH
  *   status           SmServerStatus (runtime only, not stored)
+ *   status-reason    string    why: "connection refused", "disk / 97% full" (runtime)
  */
 SmServer       *sm_server_new                 (void);
 /* Deep copy, including id and uuid. */
@@ -114,6 +116,12 @@ void            sm_server_set_host_key_sha256 (SmServer       *self,
 gboolean        sm_server_get_has_secret      (SmServer       *self);
 void            sm_server_set_has_secret      (SmServer       *self,
                                                gboolean        has_secret);
+gboolean        sm_server_get_is_local        (SmServer       *self);
+void            sm_server_set_is_local        (SmServer       *self,
+                                               gboolean        is_local);
+const char     *sm_server_get_status_reason   (SmServer       *self);
+void            sm_server_set_status_reason   (SmServer       *self,
+                                               const char     *reason);
 SmServerStatus  sm_server_get_status          (SmServer       *self);
 void            sm_server_set_status          (SmServer       *self,
                                                SmServerStatus  status);

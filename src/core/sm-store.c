@@ -85,6 +85,10 @@ static const char * const migrations[] = {
   "ALTER TABLE servers ADD COLUMN parent_id INTEGER"
   "  REFERENCES servers (id) ON DELETE SET NULL;"
   "PRAGMA user_version = 2;",
+
+  /* 3: the built-in "This computer" entry, polled without SSH. */
+  "ALTER TABLE servers ADD COLUMN local INTEGER NOT NULL DEFAULT 0;"
+  "PRAGMA user_version = 3;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -92,7 +96,8 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
 /* Columns read into an SmServer, in this order, by server_from_row(). */
 #define SERVER_COLUMNS \
   "id, uuid, name, host, port, username, auth_method, key_file, " \
-  "secret IS NOT NULL, grp, tags, interval, enabled, notes, host_key_sha256"
+  "secret IS NOT NULL, grp, tags, interval, enabled, notes, host_key_sha256, " \
+  "local"
 
 /* One place that turns an SQLite result code into an SmStoreError. */
 static void
@@ -384,6 +389,7 @@ server_from_row (sqlite3_stmt *stmt)
   sm_server_set_enabled (server, sqlite3_column_int (stmt, 12) != 0);
   sm_server_set_notes (server, (const char *)sqlite3_column_text (stmt, 13));
   sm_server_set_host_key_sha256 (server, (const char *)sqlite3_column_text (stmt, 14));
+  sm_server_set_is_local (server, sqlite3_column_int (stmt, 15) != 0);
 
   return g_steal_pointer (&server);
 }
@@ -395,6 +401,9 @@ secret_ad (const char *uuid)
 {
   return g_strdup_printf ("server/%s/secret", uuid);
 }
+
+/* Meta keys. */
+#define LOCAL_OFFERED_KEY "local_server_offered"
 
 /* Vault check value. */
 
@@ -1221,6 +1230,7 @@ bind_server_fields (sqlite3_stmt *stmt,
   bind_text (stmt, 12, sm_server_get_notes (server));
   bind_text (stmt, 13, sm_server_get_host_key_sha256 (server));
   sqlite3_bind_int64 (stmt, 14, now);
+  sqlite3_bind_int (stmt, 17, sm_server_get_is_local (server) ? 1 : 0);
 }
 
 static void
@@ -1279,9 +1289,10 @@ write_server (SmStore         *self,
       stmt = prepare (self,
                       "INSERT INTO servers (uuid, name, host, port, username, "
                       "  auth_method, key_file, grp, tags, interval, enabled, "
-                      "  notes, host_key_sha256, created_at, updated_at, secret) "
+                      "  notes, host_key_sha256, created_at, updated_at, secret, "
+                      "  local) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                      "  ?12, ?13, ?14, ?14, ?15)",
+                      "  ?12, ?13, ?14, ?14, ?15, ?17)",
                       error);
       if (stmt == NULL)
         return FALSE;
@@ -1313,7 +1324,7 @@ write_server (SmStore         *self,
                           "  port = ?4, username = ?5, auth_method = ?6, "
                           "  key_file = ?7, grp = ?8, tags = ?9, interval = ?10, "
                           "  enabled = ?11, notes = ?12, host_key_sha256 = ?13, "
-                          "  updated_at = ?14 "
+                          "  updated_at = ?14, local = ?17 "
                           "WHERE id = ?15",
                           error);
           if (stmt == NULL)
@@ -1330,7 +1341,7 @@ write_server (SmStore         *self,
                           "  port = ?4, username = ?5, auth_method = ?6, "
                           "  key_file = ?7, grp = ?8, tags = ?9, interval = ?10, "
                           "  enabled = ?11, notes = ?12, host_key_sha256 = ?13, "
-                          "  updated_at = ?14, secret = ?16 "
+                          "  updated_at = ?14, secret = ?16, local = ?17 "
                           "WHERE id = ?15",
                           error);
           if (stmt == NULL)
@@ -1586,4 +1597,77 @@ sm_store_rollback (SmStore *self)
   self->in_transaction = FALSE;
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+gboolean
+sm_store_ensure_local_server (SmStore     *self,
+                              const char  *name,
+                              SmServer   **out_added,
+                              GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GBytes) offered = NULL;
+  g_autoptr(SmServer) server = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *unique = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (out_added != NULL)
+    *out_added = NULL;
+
+  offered = meta_get (self, LOCAL_OFFERED_KEY, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* Offered once: a user who deleted it does not get it back. */
+  if (offered != NULL)
+    return TRUE;
+
+  if (!sm_store_begin (self, error))
+    return FALSE;
+
+  /* A server the user already called so keeps its name. */
+  unique = g_strdup (name);
+  for (guint i = 2; ; i++)
+    {
+      g_autoptr(SmServer) other = sm_store_find_server_by_name (self, unique, &local_error);
+
+      if (local_error != NULL)
+        goto fail;
+      if (other == NULL)
+        break;
+      g_free (unique);
+      unique = g_strdup_printf ("%s %u", name, i);
+    }
+
+  server = sm_server_new ();
+  sm_server_set_name (server, unique);
+  sm_server_set_host (server, "localhost");
+  sm_server_set_is_local (server, TRUE);
+  if (!sm_store_save_server (self, server, SM_SECRET_KEEP, NULL, &local_error))
+    goto fail;
+
+  stmt = prepare (self, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", &local_error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, LOCAL_OFFERED_KEY);
+  sqlite3_bind_blob (stmt, 2, "1", 1, SQLITE_STATIC);
+  if (!step_done (self, stmt, &local_error))
+    goto fail;
+
+  if (!sm_store_commit (self, &local_error))
+    goto fail;
+
+  if (out_added != NULL)
+    *out_added = g_steal_pointer (&server);
+  return TRUE;
+
+fail:
+  sm_store_rollback (self);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }

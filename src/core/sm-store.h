@@ -17,7 +17,7 @@
 G_BEGIN_DECLS
 
 #define SM_STORE_FILE_NAME       "status-monitor.db"
-#define SM_STORE_SCHEMA_VERSION  2
+#define SM_STORE_SCHEMA_VERSION  3
 
 #define SM_STORE_ERROR (sm_store_error_quark ())
 GQuark sm_store_error_quark (void);
@@ -98,6 +98,14 @@ gboolean       sm_store_delete_server     (SmStore         *self,
  * when it cannot be decrypted. Free with sm_secret_free. */
 char          *sm_store_load_secret       (SmStore         *self,
                                            SmServer        *server,
+                                           GError         **error);
+
+/* Adds the built-in "This computer" entry (is-local, host "localhost")
+ * named name (or "name 2"... when taken), once per database: a user who
+ * deleted it does not get it back. *out_added is the new server or NULL. */
+gboolean       sm_store_ensure_local_server (SmStore       *self,
+                                           const char      *name,
+                                           SmServer       **out_added,
                                            GError         **error);
 
 /* Transactions for multi-row changes (the import). Not nestable. */

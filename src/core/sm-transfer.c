@@ -786,6 +786,11 @@ sm_transfer_server_to_json (SmServer *server)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, sm_server_get_name (server));
+  if (sm_server_get_is_local (server))
+    {
+      json_builder_set_member_name (builder, "local");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   json_builder_set_member_name (builder, "host");
   json_builder_add_string_value (builder, sm_server_get_host (server));
   json_builder_set_member_name (builder, "port");
@@ -867,6 +872,11 @@ sm_transfer_export_data (SmStore  *store,
   servers = sm_store_list_servers (store, error);
   if (servers == NULL)
     return NULL;
+
+  /* "This computer" belongs to this machine; it is not exported. */
+  for (guint i = servers->len; i > 0; i--)
+    if (sm_server_get_is_local (g_ptr_array_index (servers, i - 1)))
+      g_ptr_array_remove_index (servers, i - 1);
 
   object = json_object_new ();
   json_object_set_member (object, "servers", servers_to_array (servers));
@@ -997,7 +1007,9 @@ sm_transfer_list_table (SmStore  *store,
       row[HOST] = printable (sm_server_get_host (server));
       row[PORT] = g_strdup_printf ("%u", sm_server_get_port (server));
       row[USER] = printable (sm_server_get_username (server));
-      row[AUTH] = g_strdup (sm_auth_method_to_string (sm_server_get_auth_method (server)));
+      row[AUTH] = g_strdup (sm_server_get_is_local (server)
+                            ? "local"
+                            : sm_auth_method_to_string (sm_server_get_auth_method (server)));
       row[GROUP] = printable (sm_server_get_group (server));
       row[TAGS] = printable (tags);
       row[INTERVAL] = g_strdup_printf ("%us", sm_server_get_interval (server));
