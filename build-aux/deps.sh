@@ -15,7 +15,8 @@ TEST_PACKAGES=(
   xvfb xauth dbus dbus-x11 at-spi2-core
   gnome-keyring python3-dbusmock
   openssh-server openssh-client
-  sqlite3
+  sqlite3 busybox
+  clang libclang-rt-14-dev
 )
 
 # ensure_packages PKG...: installs what is missing (apt-get as root; otherwise

@@ -15,8 +15,10 @@ typedef struct {
   char     *data_dir;      /* NULL: the default data dir */
   char     *import_file;
   char     *export_file;
+  char     *trust_host;    /* --trust-host NAME */
   gboolean  list;
   gboolean  json;
+  gboolean  check_once;
   gboolean  version;
 } SmCliOptions;
 

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sm-poll-result.h"
 #include "sm-server.h"
 
 G_DEFINE_ENUM_TYPE (SmAuthMethod, sm_auth_method,
@@ -40,6 +41,8 @@ struct _SmServer
   gboolean        has_secret;
   gboolean        is_local;
   char           *status_reason;
+  SmPollResult   *last_result;
+  gint64          last_poll;
   SmServerStatus  status;
 };
 
@@ -64,6 +67,7 @@ enum {
   PROP_HAS_SECRET,
   PROP_IS_LOCAL,
   PROP_STATUS_REASON,
+  PROP_LAST_POLL,
   PROP_STATUS,
   N_PROPS
 };
@@ -206,6 +210,7 @@ sm_server_finalize (GObject *object)
   g_clear_pointer (&self->notes, g_free);
   g_clear_pointer (&self->host_key_sha256, g_free);
   g_clear_pointer (&self->status_reason, g_free);
+  g_clear_pointer (&self->last_result, sm_poll_result_free);
 
   G_OBJECT_CLASS (sm_server_parent_class)->finalize (object);
 }
@@ -282,6 +287,9 @@ sm_server_get_property (GObject    *object,
       break;
     case PROP_STATUS_REASON:
       g_value_set_string (value, self->status_reason);
+      break;
+    case PROP_LAST_POLL:
+      g_value_set_int64 (value, self->last_poll);
       break;
     case PROP_STATUS:
       g_value_set_enum (value, self->status);
@@ -458,6 +466,12 @@ sm_server_class_init (SmServerClass *klass)
     g_param_spec_string ("status-reason", NULL, NULL,
                          NULL,
                          flags);
+
+  /* Read-only: set with sm_server_take_last_result(). */
+  properties[PROP_LAST_POLL] =
+    g_param_spec_int64 ("last-poll", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_STATUS] =
     g_param_spec_enum ("status", NULL, NULL,
@@ -927,4 +941,32 @@ sm_server_set_status_reason (SmServer   *self,
   g_free (self->status_reason);
   self->status_reason = g_strdup (reason);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_REASON]);
+}
+
+const SmPollResult *
+sm_server_get_last_result (SmServer *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER (self), NULL);
+
+  return self->last_result;
+}
+
+gint64
+sm_server_get_last_poll (SmServer *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER (self), 0);
+
+  return self->last_poll;
+}
+
+void
+sm_server_take_last_result (SmServer     *self,
+                            SmPollResult *result)
+{
+  g_return_if_fail (SM_IS_SERVER (self));
+
+  g_clear_pointer (&self->last_result, sm_poll_result_free);
+  self->last_result = result;
+  self->last_poll = result != NULL ? result->time_us : g_get_real_time ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_POLL]);
 }

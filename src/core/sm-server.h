@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "sm-poll-result.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -66,6 +68,8 @@ G_DECLARE_FINAL_TYPE (SmServer, sm_server, SM, SERVER, GObject)
  *   is-local         gboolean  "This computer": polled from local files, no SSH
  *   status           SmServerStatus (runtime only, not stored)
  *   status-reason    string    why: "connection refused", "disk / 97% full" (runtime)
+ *   last-poll        gint64    real time (µs) of the newest poll, 0 never (read-only,
+ *                              notified by sm_server_take_last_result)
  */
 SmServer       *sm_server_new                 (void);
 /* Deep copy, including id and uuid. */
@@ -122,6 +126,13 @@ void            sm_server_set_is_local        (SmServer       *self,
 const char     *sm_server_get_status_reason   (SmServer       *self);
 void            sm_server_set_status_reason   (SmServer       *self,
                                                const char     *reason);
+/* The newest successful poll's result (owned by the server), or NULL. */
+const SmPollResult *sm_server_get_last_result (SmServer       *self);
+gint64          sm_server_get_last_poll       (SmServer       *self);
+/* Takes ownership of result (NULL after a failed poll keeps no numbers);
+ * notifies last-poll. Copies made with sm_server_copy() have none. */
+void            sm_server_take_last_result    (SmServer       *self,
+                                               SmPollResult   *result);
 SmServerStatus  sm_server_get_status          (SmServer       *self);
 void            sm_server_set_status          (SmServer       *self,
                                                SmServerStatus  status);

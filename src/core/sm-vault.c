@@ -922,6 +922,10 @@ sm_secret_dup (const char *secret)
   if (secret == NULL)
     return NULL;
 
+  /* sodium_malloc needs the library initialized (guard pages). */
+  if (!ensure_sodium ())
+    g_error ("libsodium could not be initialized");
+
   len = strlen (secret);
   copy = sodium_malloc (len + 1);
   if (copy == NULL)

@@ -41,6 +41,20 @@ char              *sm_collector_build_command   (const char     *marker,
 /* "MARKER end": the line that ends one poll's output. */
 char              *sm_collector_end_line        (const char     *marker);
 
+/* Where the end line ("MARKER end" on a line of its own) starts in data,
+ * searching from offset from; -1 when it is not there (yet). */
+gssize             sm_collector_find_end        (const char     *marker,
+                                                 const char     *data,
+                                                 gsize           len,
+                                                 gsize           from);
+/* Reads one run's output up to its end line (not included). Fails with
+ * G_IO_ERROR_MESSAGE_TOO_LARGE beyond SM_COLLECTOR_MAX_OUTPUT bytes and
+ * G_IO_ERROR_PARTIAL_INPUT when the stream ends first. */
+GBytes            *sm_collector_read_output     (GInputStream   *stream,
+                                                 const char     *marker,
+                                                 GCancellable   *cancellable,
+                                                 GError        **error);
+
 /* Counters kept between polls of one server, for rates. */
 typedef struct _SmCollectorState SmCollectorState;
 SmCollectorState  *sm_collector_state_new       (void);

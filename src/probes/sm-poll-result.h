@@ -114,5 +114,10 @@ void            sm_container_free            (SmContainer  *container);
 void            sm_unit_free                 (SmUnit       *unit);
 void            sm_listen_port_free          (SmListenPort *port);
 void            sm_specs_free                (SmSpecs      *specs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmProcess, sm_process_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmContainer, sm_container_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmUnit, sm_unit_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmListenPort, sm_listen_port_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmSpecs, sm_specs_free)
 
 G_END_DECLS

@@ -46,6 +46,9 @@ typedef struct {
   guint         command_timeout_ms;      /* default 15000 */
 } SmSshConfig;
 
+/* Zeroes a config and sets the defaults (port 22, agent, the default
+ * timeouts, read_user_known_hosts); clear it with sm_ssh_config_clear. */
+void           sm_ssh_config_init             (SmSshConfig *config);
 /* Fills a config from a server entry (the secret is copied into guarded
  * memory; pass NULL when none is stored). */
 void           sm_ssh_config_init_from_server (SmSshConfig *config,
