@@ -294,6 +294,17 @@ test_remote_polls (void)
                                                         "mem.used_percent")));
     }
 
+  /* The pinned key was recorded in the app's known_hosts. */
+  {
+    g_autofree char *known_hosts = g_build_filename (dir, "known_hosts", NULL);
+    g_autofree char *contents = NULL;
+    g_autofree char *expected = g_strdup_printf ("[127.0.0.1]:%u ssh-ed25519 ",
+                                                 sm_test_sshd_get_port (sshd));
+
+    g_assert_true (g_file_get_contents (known_hosts, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, expected));
+  }
+
   /* sshd dies: every kept session fails fast, as DOWN. */
   sm_test_sshd_kill (sshd);
   start = g_get_monotonic_time ();

@@ -994,6 +994,18 @@ sm_ssh_session_trust_host_key (SmSshSession  *self,
     }
 
   blob = g_bytes_get_data (self->host_key, &blob_len);
+
+  /* Trusting a key twice adds it once. */
+  {
+    SmKnownHostsResult result = SM_KNOWN_HOSTS_NOT_FOUND;
+
+    if (sm_known_hosts_check (self->config.known_hosts, self->config.host,
+                              self->config.port, blob, blob_len, &result,
+                              NULL, NULL) &&
+        result == SM_KNOWN_HOSTS_MATCH)
+      return TRUE;
+  }
+
   return sm_known_hosts_append (self->config.known_hosts, self->config.host,
                                 self->config.port, blob, blob_len, error);
 }

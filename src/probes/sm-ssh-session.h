@@ -75,7 +75,7 @@ gboolean       sm_ssh_session_is_connected    (SmSshSession      *self);
 const char    *sm_ssh_session_get_host_key_sha256 (SmSshSession  *self);
 const char    *sm_ssh_session_get_host_key_type   (SmSshSession  *self);
 /* Adds the offered host key to the config's known_hosts file (OpenSSH
- * format, "[host]:port" for a port other than 22). */
+ * format, "[host]:port" for a port other than 22), unless it is there. */
 gboolean       sm_ssh_session_trust_host_key  (SmSshSession      *self,
                                                GError           **error);
 
