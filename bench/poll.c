@@ -187,6 +187,7 @@ typedef struct {
   SmCollectorState *state;
   gboolean          busy;       /* main thread only */
   gboolean          first_done;
+  gint64            slow_us;    /* the engine's cadence for slow sections */
 } BenchServer;
 
 typedef struct {
@@ -214,14 +215,25 @@ bench_job (gpointer data,
   g_autoptr(GError) error = NULL;
   g_autofree char *marker = sm_collector_new_marker ();
   g_autofree char *end_line = sm_collector_end_line (marker);
-  g_autofree char *command = sm_collector_build_command (marker,
-                                                         server->first_done ? SM_COLLECT_DEFAULT
-                                                                            : SM_COLLECT_FIRST);
-  g_autofree char *input = g_strconcat (sm_collector_get_script (), "\n", command, NULL);
+  SmCollectFlags flags = SM_COLLECT_DEFAULT;
+  g_autofree char *command = NULL;
+  g_autofree char *input = NULL;
   g_autofree char *output = NULL;
   g_autoptr(SmPollResult) result = NULL;
   gint64 start = g_get_monotonic_time ();
   gsize len = 0;
+
+  /* The same collection as the engine's: everything on the first poll,
+   * the slow sections every SM_COLLECT_SLOW_EVERY_US. */
+  if (!server->first_done)
+    flags |= SM_COLLECT_FIRST | SM_COLLECT_SPECS;
+  if (server->slow_us == 0 || g_get_real_time () - server->slow_us >= SM_COLLECT_SLOW_EVERY_US)
+    {
+      flags |= SM_COLLECT_SLOW;
+      server->slow_us = g_get_real_time ();
+    }
+  command = sm_collector_build_command (marker, flags);
+  input = g_strconcat (sm_collector_get_script (), "\n", command, NULL);
 
   if (job->reconnect)
     {

@@ -26,6 +26,7 @@ typedef struct {
   SmCollectorState *collector;
   gboolean          first_done;   /* FIRST flag sent on this session */
   gint64            specs_us;     /* when specs were last collected */
+  gint64            slow_us;      /* when the slow sections were last collected */
 } Worker;
 
 static void
@@ -263,17 +264,32 @@ job_free (Job *job)
 }
 
 /* What this poll collects: two readings on a new session, the inventory
- * on a new session and once a day. */
+ * on a new session and once a day, the sections that spawn processes on a
+ * new session and every SM_COLLECT_SLOW_EVERY_US. */
 static SmCollectFlags
 worker_flags (Worker *worker)
 {
   SmCollectFlags flags = SM_COLLECT_DEFAULT;
+  gint64 now = g_get_real_time ();
 
   if (!worker->first_done)
-    flags |= SM_COLLECT_FIRST;
-  if (worker->specs_us == 0 || g_get_real_time () - worker->specs_us > SPECS_EVERY_US)
+    flags |= SM_COLLECT_FIRST | SM_COLLECT_SLOW;
+  if (worker->specs_us == 0 || now - worker->specs_us > SPECS_EVERY_US)
     flags |= SM_COLLECT_SPECS;
+  if (worker->slow_us == 0 || now - worker->slow_us >= SM_COLLECT_SLOW_EVERY_US)
+    flags |= SM_COLLECT_SLOW;
   return flags;
+}
+
+static void
+worker_collected (Worker         *worker,
+                  SmCollectFlags  flags)
+{
+  worker->first_done = TRUE;
+  if (flags & SM_COLLECT_SPECS)
+    worker->specs_us = g_get_real_time ();
+  if (flags & SM_COLLECT_SLOW)
+    worker->slow_us = g_get_real_time ();
 }
 
 static SmPollResult *
@@ -306,6 +322,16 @@ poll_remote (Job     *job,
             return NULL;
           fresh = TRUE;
           worker->first_done = FALSE;
+
+          /* A key the user accepted (a pin) also goes to the app's
+           * known_hosts, in OpenSSH's format. */
+          if (job->config.pinned_sha256 != NULL && job->config.known_hosts != NULL)
+            {
+              g_autoptr(GError) trust_error = NULL;
+
+              if (!sm_ssh_session_trust_host_key (worker->session, &trust_error))
+                g_debug ("Could not record the host key: %s", trust_error->message);
+            }
         }
 
       flags = worker_flags (worker);
@@ -320,9 +346,7 @@ poll_remote (Job     *job,
                                             job->cancellable, &local_error);
       if (output != NULL)
         {
-          worker->first_done = TRUE;
-          if (flags & SM_COLLECT_SPECS)
-            worker->specs_us = g_get_real_time ();
+          worker_collected (worker, flags);
           return sm_collector_parse (worker->collector, marker, output, len);
         }
 
@@ -351,11 +375,7 @@ poll_local (Job     *job,
 
   result = sm_collector_run_local (worker->collector, flags, job->cancellable, error);
   if (result != NULL)
-    {
-      worker->first_done = TRUE;
-      if (flags & SM_COLLECT_SPECS)
-        worker->specs_us = g_get_real_time ();
-    }
+    worker_collected (worker, flags);
   return result;
 }
 

@@ -25,7 +25,14 @@ typedef enum {
   SM_COLLECT_FIRST   = 1 << 0,
   /* Include the hardware/OS inventory (on connect and daily). */
   SM_COLLECT_SPECS   = 1 << 1,
+  /* Include the sections that cost a process each (df, ps, listening
+   * ports, docker, systemd, GPU). Without it a poll reads only /proc and
+   * the result repeats the last slow sections' values from the state. */
+  SM_COLLECT_SLOW    = 1 << 2,
 } SmCollectFlags;
+
+/* How often the scheduler asks for the slow sections. */
+#define SM_COLLECT_SLOW_EVERY_US (30 * G_USEC_PER_SEC)
 
 /* Output of one run beyond this is refused (a hostile or broken host). */
 #define SM_COLLECTOR_MAX_OUTPUT (4 * 1024 * 1024)
