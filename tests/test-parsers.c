@@ -144,8 +144,17 @@ test_script_and_command (void)
   cmd = sm_collector_build_command (MARKER, SM_COLLECT_FIRST | SM_COLLECT_SPECS);
   g_assert_cmpstr (cmd, ==, "sm_collect " MARKER " first,specs\n");
   g_free (cmd);
+  cmd = sm_collector_build_command (MARKER, SM_COLLECT_FIRST | SM_COLLECT_SPECS | SM_COLLECT_SLOW);
+  g_assert_cmpstr (cmd, ==, "sm_collect " MARKER " first,specs,slow\n");
+  g_free (cmd);
+  cmd = sm_collector_build_command (MARKER, SM_COLLECT_SLOW);
+  g_assert_cmpstr (cmd, ==, "sm_collect " MARKER " slow\n");
+  g_free (cmd);
   cmd = sm_collector_build_command (MARKER, SM_COLLECT_DEFAULT);
   g_assert_cmpstr (cmd, ==, "sm_collect " MARKER " -\n");
+  /* A fast poll reads /proc with one awk, falling back to the shell. */
+  g_assert_nonnull (strstr (script, "awk -v m="));
+  g_assert_nonnull (strstr (script, "*,slow,*) _sm_slow ;;"));
   end = sm_collector_end_line (MARKER);
   g_assert_cmpstr (end, ==, MARKER " end");
 }
@@ -355,27 +364,142 @@ test_ports_and_labels (void)
 
 /* Whole outputs */
 
+/* What a fast poll repeats from the last slow one: the same disk and
+ * GPU metrics, lists and section statuses. */
+static void
+assert_slow_carried (SmPollResult *slow,
+                     SmPollResult *fast)
+{
+  static const char * const names[] = {
+    "disks", "inodes", "processes", "ports", "gpu", "docker", "systemd",
+  };
+  guint slow_metrics = 0;
+
+  for (guint i = 0; i < slow->metrics->len; i++)
+    {
+      const SmMetric *m = &g_array_index (slow->metrics, SmMetric, i);
+
+      if (!g_str_has_prefix (m->name, "disk.") && !g_str_has_prefix (m->name, "gpu."))
+        continue;
+      slow_metrics++;
+      assert_metric (fast, m->name, m->value);
+    }
+  g_assert_cmpuint (slow_metrics, ==, count_prefix (fast, "disk.") + count_prefix (fast, "gpu."));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const SmSectionStatus *a = sm_poll_result_get_section (slow, names[i]);
+      const SmSectionStatus *b = sm_poll_result_get_section (fast, names[i]);
+
+      g_assert_nonnull (a);
+      g_assert_nonnull (b);
+      g_assert_cmpint (a->state, ==, b->state);
+      g_assert_cmpstr (a->message, ==, b->message);
+    }
+
+  g_assert_cmpuint (slow->top_cpu->len, ==, fast->top_cpu->len);
+  g_assert_cmpuint (slow->top_mem->len, ==, fast->top_mem->len);
+  for (guint i = 0; i < slow->top_mem->len; i++)
+    {
+      SmProcess *a = g_ptr_array_index (slow->top_mem, i);
+      SmProcess *b = g_ptr_array_index (fast->top_mem, i);
+
+      g_assert_true (a != b);
+      g_assert_cmpuint (a->pid, ==, b->pid);
+      g_assert_cmpstr (a->command, ==, b->command);
+      g_assert_cmpuint (a->rss_bytes, ==, b->rss_bytes);
+    }
+  for (guint i = 0; i < slow->top_cpu->len; i++)
+    g_assert_cmpuint (((SmProcess *) g_ptr_array_index (slow->top_cpu, i))->pid, ==,
+                      ((SmProcess *) g_ptr_array_index (fast->top_cpu, i))->pid);
+
+  g_assert_true ((slow->ports == NULL) == (fast->ports == NULL));
+  for (guint i = 0; slow->ports != NULL && i < slow->ports->len; i++)
+    {
+      SmListenPort *a = g_ptr_array_index (slow->ports, i);
+      SmListenPort *b = g_ptr_array_index (fast->ports, i);
+
+      g_assert_cmpuint (fast->ports->len, ==, slow->ports->len);
+      g_assert_cmpstr (a->protocol, ==, b->protocol);
+      g_assert_cmpstr (a->address, ==, b->address);
+      g_assert_cmpuint (a->port, ==, b->port);
+      g_assert_cmpstr (a->process, ==, b->process);
+      g_assert_true (a->service == b->service);
+    }
+
+  g_assert_true ((slow->containers == NULL) == (fast->containers == NULL));
+  for (guint i = 0; slow->containers != NULL && i < slow->containers->len; i++)
+    {
+      SmContainer *a = g_ptr_array_index (slow->containers, i);
+      SmContainer *b = g_ptr_array_index (fast->containers, i);
+
+      g_assert_cmpuint (fast->containers->len, ==, slow->containers->len);
+      g_assert_cmpstr (a->name, ==, b->name);
+      g_assert_cmpstr (a->image, ==, b->image);
+      g_assert_cmpstr (a->state, ==, b->state);
+      g_assert_cmpstr (a->health, ==, b->health);
+      g_assert_cmpstr (a->status_text, ==, b->status_text);
+    }
+
+  g_assert_true ((slow->units == NULL) == (fast->units == NULL));
+  for (guint i = 0; slow->units != NULL && i < slow->units->len; i++)
+    {
+      SmUnit *a = g_ptr_array_index (slow->units, i);
+      SmUnit *b = g_ptr_array_index (fast->units, i);
+
+      g_assert_cmpuint (fast->units->len, ==, slow->units->len);
+      g_assert_cmpstr (a->unit, ==, b->unit);
+      g_assert_cmpstr (a->active, ==, b->active);
+      g_assert_cmpstr (a->sub, ==, b->sub);
+      g_assert_cmpstr (a->since, ==, b->since);
+    }
+}
+
+/* No section of a result is an error. */
+static void
+assert_no_error (SmPollResult *result)
+{
+  for (guint i = 0; i < result->sections->len; i++)
+    {
+      const SmSectionStatus *s = g_ptr_array_index (result->sections, i);
+
+      if (s->state == SM_SECTION_ERROR)
+        g_error ("section %s is an error: %s", s->name, s->message);
+    }
+}
+
 static void
 test_debian12 (void)
 {
   g_autoptr(SmCollectorState) state = sm_collector_state_new ();
-  g_autoptr(SmPollResult) first = parse_fixture (state, "debian12-first.txt");
+  g_autoptr(SmPollResult) first = NULL;
   g_autoptr(SmPollResult) second = NULL;
   SmSpecs *specs;
   SmListenPort *port;
+  gint64 slow_time;
 
-  /* stat -> stat2 (see test_stat); uptime 5049.26 -> 5049.46. */
+  g_assert_cmpint (sm_collector_state_get_slow_time (state), ==, 0);
+  first = parse_fixture (state, "debian12-first.txt");
+  slow_time = sm_collector_state_get_slow_time (state);
+  g_assert_cmpint (slow_time, >, 0);
+
+  /* stat -> stat2: user +9, idle +34: 43 ticks, 9 busy; uptime
+   * 6589.23 -> 6589.44. */
+  assert_no_error (first);
   assert_section (first, "cpu", SM_SECTION_OK);
-  assert_metric (first, "cpu.percent", 100.0 / 41.0);
-  assert_metric (first, "uptime.seconds", 5049.46);
-  assert_metric (first, "load.5", 1.03);
-  assert_metric (first, "procs.count", 83);
+  assert_metric (first, "cpu.percent", 100.0 * 9 / 43);
+  assert_metric (first, "cpu.user", 100.0 * 9 / 43);
+  assert_metric (first, "cpu.system", 0);
+  assert_metric (first, "uptime.seconds", 6589.44);
+  assert_metric (first, "load.5", 1.31);
+  assert_metric (first, "procs.count", 118);
   assert_metric (first, "mem.total", 24683620.0 * 1024);
-  assert_metric (first, "mem.used_percent", 100.0 * 476796 / 24683620);
-  /* "/dev/vda 264212084 22100380 78236808 23% /": used / (used + avail). */
-  assert_metric (first, "disk./.used_percent", 100.0 * 22100380 / (22100380 + 78236808));
+  /* MemAvailable 24111924: 571696 KiB used. */
+  assert_metric (first, "mem.used_percent", 100.0 * 571696 / 24683620);
+  /* "/dev/vda 264212084 22175260 78161928 23% /": used / (used + avail). */
+  assert_metric (first, "disk./.used_percent", 100.0 * 22175260 / (22175260 + 78161928));
   assert_metric (first, "disk./.total", 264212084.0 * 1024);
-  assert_metric (first, "disk./.inodes_used_percent", 100.0 * 535488 / (535488 + 16241728));
+  assert_metric (first, "disk./.inodes_used_percent", 100.0 * 541247 / (541247 + 16235969));
   /* tmpfs and devtmpfs are skipped. */
   assert_no_metric (first, "disk./dev.used_percent");
   assert_no_metric (first, "disk./dev/shm.used_percent");
@@ -388,16 +512,24 @@ test_debian12 (void)
   assert_section (first, "processes", SM_SECTION_OK);
   g_assert_cmpuint (first->top_cpu->len, ==, 5);
   g_assert_cmpuint (first->top_mem->len, ==, 5);
-  /* "1 root 0.3 0.0 11780 process_api" has the largest RSS. */
-  g_assert_cmpstr (((SmProcess *) g_ptr_array_index (first->top_mem, 0))->command, ==, "process_api");
-  g_assert_cmpuint (((SmProcess *) g_ptr_array_index (first->top_mem, 0))->rss_bytes, ==, 11780 * 1024);
-  /* ss: one listener, 0.0.0.0:2024. */
+  /* "8399 root 32.4 0.8 202916 status-monitor" has the largest RSS; ps
+   * itself ("8770 root 50.0 0.0 4492 ps") the largest %CPU. */
+  g_assert_cmpstr (((SmProcess *) g_ptr_array_index (first->top_mem, 0))->command, ==, "status-monitor");
+  g_assert_cmpuint (((SmProcess *) g_ptr_array_index (first->top_mem, 0))->rss_bytes, ==, 202916 * 1024);
+  g_assert_cmpuint (((SmProcess *) g_ptr_array_index (first->top_cpu, 0))->pid, ==, 8770);
+  g_assert_cmpuint (((SmProcess *) g_ptr_array_index (first->top_cpu, 1))->pid, ==, 8399);
+  /* ss: 0.0.0.0:2024, and a test sshd on 127.0.0.1:2222. */
   assert_section (first, "ports", SM_SECTION_OK);
-  g_assert_cmpuint (first->ports->len, ==, 1);
+  g_assert_cmpuint (first->ports->len, ==, 2);
   port = g_ptr_array_index (first->ports, 0);
   g_assert_cmpstr (port->protocol, ==, "tcp");
   g_assert_cmpstr (port->address, ==, "0.0.0.0");
   g_assert_cmpuint (port->port, ==, 2024);
+  g_assert_null (port->process);
+  port = g_ptr_array_index (first->ports, 1);
+  g_assert_cmpstr (port->address, ==, "127.0.0.1");
+  g_assert_cmpuint (port->port, ==, 2222);
+  g_assert_cmpstr (port->process, ==, "sshd");
   /* docker is installed but its daemon is not running; systemd is not
    * PID 1 in this container; there is no nvidia-smi. */
   assert_section (first, "docker", SM_SECTION_MISSING);
@@ -421,12 +553,24 @@ test_debian12 (void)
   g_assert_cmpuint (specs->disks->len, ==, 1);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (specs->disks, 0), "vda "));
 
-  /* The next poll (captured after the first) rates against the state. */
+  /* The next poll, 5 s later in the same shell, is a fast one: /proc
+   * only. Its rates come against the state: stat2 -> stat, user +94,
+   * system +35, idle +821, softirq +2: 952 ticks, 131 busy. */
   second = parse_fixture (state, "debian12-second.txt");
+  assert_no_error (second);
   g_assert_null (second->specs);
-  g_assert_true (sm_poll_result_get_metric (second, "cpu.percent") >= 0);
-  g_assert_true (sm_poll_result_get_metric (second, "cpu.percent") <= 100);
+  assert_metric (second, "cpu.percent", 100.0 * 131 / 952);
+  assert_metric (second, "uptime.seconds", 6594.23);
+  assert_metric (second, "load.1", 1.09);
+  assert_metric (second, "mem.used_percent", 100.0 * (24683620 - 24235732) / 24683620);
   g_assert_false (isnan (sm_poll_result_get_metric (second, "net.eth0.rx_bps")));
+  g_assert_cmpuint (count_prefix (second, "io.vda."), ==, 2);
+  g_assert_cmpuint (count_prefix (second, "io.loop"), ==, 0);
+  /* ...and the disks, processes and ports of the slow one. */
+  assert_metric (second, "disk./.used_percent", 100.0 * 22175260 / (22175260 + 78161928));
+  assert_metric (second, "disk./.inodes_used_percent", 100.0 * 541247 / (541247 + 16235969));
+  assert_slow_carried (first, second);
+  g_assert_cmpint (sm_collector_state_get_slow_time (state), ==, slow_time);
 }
 
 static void
@@ -434,6 +578,7 @@ test_busybox (void)
 {
   g_autoptr(SmCollectorState) state = sm_collector_state_new ();
   g_autoptr(SmPollResult) result = parse_fixture (state, "busybox-1.35-first.txt");
+  g_autoptr(SmPollResult) second = NULL;
   SmListenPort *port;
   SmProcess *top;
 
@@ -442,27 +587,45 @@ test_busybox (void)
   assert_section (result, "disks", SM_SECTION_OK);
   g_assert_false (isnan (sm_poll_result_get_metric (result, "disk./.used_percent")));
   assert_section (result, "inodes", SM_SECTION_OK);
-  /* busybox ps: no %CPU, so no CPU list; "11m" RSS is 11 MiB. */
+  /* busybox ps: no %CPU, so no CPU list; "12m" RSS is 12 MiB, more than
+   * the next one, "4592" KiB. */
   assert_section (result, "processes", SM_SECTION_OK);
   g_assert_cmpuint (result->top_cpu->len, ==, 0);
   g_assert_cmpuint (result->top_mem->len, ==, 5);
   top = g_ptr_array_index (result->top_mem, 0);
   g_assert_cmpuint (top->pid, ==, 1);
-  g_assert_cmpuint (top->rss_bytes, ==, 11 * 1024 * 1024);
+  g_assert_cmpuint (top->rss_bytes, ==, 12 * 1024 * 1024);
   g_assert_true (isnan (top->cpu_percent));
   g_assert_false (isnan (top->mem_percent));
-  /* No ss: /proc/net/tcp "00000000:07E8" state 0A is 0.0.0.0:2024. */
+  top = g_ptr_array_index (result->top_mem, 1);
+  g_assert_cmpuint (top->pid, ==, 4519);
+  g_assert_cmpuint (top->rss_bytes, ==, 4592 * 1024);
+  /* No ss: /proc/net/tcp "00000000:07E8" state 0A is 0.0.0.0:2024,
+   * "0100007F:08AE" 127.0.0.1:2222 (no process names from /proc). */
   assert_section (result, "ports", SM_SECTION_OK);
-  g_assert_cmpuint (result->ports->len, ==, 1);
+  g_assert_cmpuint (result->ports->len, ==, 2);
   port = g_ptr_array_index (result->ports, 0);
   g_assert_cmpstr (port->address, ==, "0.0.0.0");
   g_assert_cmpuint (port->port, ==, 2024);
+  port = g_ptr_array_index (result->ports, 1);
+  g_assert_cmpstr (port->address, ==, "127.0.0.1");
+  g_assert_cmpuint (port->port, ==, 2222);
   /* No systemctl, docker or lsblk in a busybox userland. */
   assert_section (result, "docker", SM_SECTION_MISSING);
   assert_section (result, "systemd", SM_SECTION_MISSING);
   g_assert_nonnull (result->specs);
   g_assert_cmpstr (result->specs->os_name, ==, "Debian GNU/Linux 12 (bookworm)");
   g_assert_cmpuint (result->specs->disks->len, ==, 1);
+
+  /* The fast poll after it: /proc read by busybox awk, the rest repeated. */
+  second = parse_fixture (state, "busybox-1.35-second.txt");
+  assert_no_error (second);
+  assert_section (second, "cpu", SM_SECTION_OK);
+  g_assert_false (isnan (sm_poll_result_get_metric (second, "cpu.percent")));
+  g_assert_false (isnan (sm_poll_result_get_metric (second, "net.eth0.rx_bps")));
+  g_assert_false (isnan (sm_poll_result_get_metric (second, "mem.used_percent")));
+  g_assert_null (second->specs);
+  assert_slow_carried (result, second);
 }
 
 /* Constructed from documented formats, not captured (see the README). */
@@ -722,6 +885,74 @@ test_reboot_fixture_alone (void)
   g_assert_null (r->specs);
 }
 
+/* A fast poll before any slow one: the slow sections are not collected
+ * yet, which is not an error. */
+static void
+test_fast_before_slow (void)
+{
+  static const char * const names[] = {
+    "disks", "inodes", "processes", "ports", "gpu", "docker", "systemd",
+  };
+  g_autoptr(SmCollectorState) state = sm_collector_state_new ();
+  g_autoptr(SmPollResult) r = parse_fixture (state, "debian12-second.txt");
+
+  assert_no_error (r);
+  assert_section (r, "cpu", SM_SECTION_OK);
+  assert_section (r, "memory", SM_SECTION_OK);
+  assert_metric (r, "uptime.seconds", 6594.23);
+  /* Nothing to rate against yet. */
+  assert_no_metric (r, "cpu.percent");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      assert_section (r, names[i], SM_SECTION_MISSING);
+      g_assert_cmpstr (sm_poll_result_get_section (r, names[i])->message, ==, "not collected yet");
+    }
+  g_assert_cmpuint (count_prefix (r, "disk."), ==, 0);
+  g_assert_cmpuint (r->top_mem->len, ==, 0);
+  g_assert_null (r->ports);
+  g_assert_null (r->containers);
+  g_assert_cmpint (sm_collector_state_get_slow_time (state), ==, 0);
+}
+
+/* Containers, units, GPU metrics and ports repeat until the next slow
+ * poll, which replaces them all, statuses included. */
+static void
+test_slow_replaced (void)
+{
+  g_autoptr(SmCollectorState) state = sm_collector_state_new ();
+  g_autoptr(SmPollResult) services = parse_fixture (state, "edge-services.txt");
+  g_autoptr(SmPollResult) fast = parse_fixture (state, "debian12-second.txt");
+  g_autoptr(SmPollResult) reboot = NULL;
+  g_autoptr(SmPollResult) fast2 = NULL;
+  const SmSectionStatus *docker;
+
+  assert_slow_carried (services, fast);
+  assert_section (fast, "docker", SM_SECTION_OK);
+  g_assert_cmpuint (fast->containers->len, ==, 5);
+  g_assert_cmpuint (fast->units->len, ==, 3);
+  g_assert_cmpstr (((SmUnit *) g_ptr_array_index (fast->units, 1))->since, ==,
+                   "Sun 2026-11-22 04:10:11 UTC");
+  assert_metric (fast, "gpu.0.util_percent", 37);
+  assert_metric (fast, "disk./mnt/my disk.inodes_used_percent", 50.0);
+  g_assert_cmpuint (fast->ports->len, ==, 8);
+  /* The /proc values are the fast poll's own. */
+  assert_metric (fast, "mem.total", 24683620.0 * 1024);
+
+  reboot = parse_fixture (state, "edge-reboot.txt");
+  fast2 = parse_fixture (state, "debian12-second.txt");
+  assert_slow_carried (reboot, fast2);
+  g_assert_null (fast2->containers);
+  docker = sm_poll_result_get_section (fast2, "docker");
+  g_assert_cmpint (docker->state, ==, SM_SECTION_MISSING);
+  g_assert_cmpstr (docker->message, ==, "docker: permission denied (add the user to the docker group)");
+  assert_section (fast2, "inodes", SM_SECTION_MISSING);
+  assert_section (fast2, "gpu", SM_SECTION_MISSING);
+  g_assert_null (fast2->units);
+  assert_no_metric (fast2, "gpu.0.util_percent");
+  assert_no_metric (fast2, "disk./mnt/my disk.inodes_used_percent");
+  g_assert_cmpuint (fast2->ports->len, ==, 6);
+}
+
 static void
 test_truncated (void)
 {
@@ -790,6 +1021,8 @@ main (int   argc,
   g_test_add_func ("/parsers/rhel9-constructed", test_rhel9);
   g_test_add_func ("/parsers/services-fixture", test_services_fixture);
   g_test_add_func ("/parsers/reboot-fixture", test_reboot_fixture_alone);
+  g_test_add_func ("/parsers/fast-before-slow", test_fast_before_slow);
+  g_test_add_func ("/parsers/slow-replaced", test_slow_replaced);
   g_test_add_func ("/parsers/truncated", test_truncated);
   g_test_add_func ("/parsers/garbage", test_garbage);
   g_test_add_func ("/parsers/empty", test_empty_and_odd);

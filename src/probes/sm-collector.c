@@ -8,14 +8,23 @@
  *                           data (not-running, permission-denied,
  *                           unsupported, failed)
  *   MARKER end              ends the run
- * Core sections (uptime, stat, netdev, diskstats, loadavg, meminfo, df) are
+ * Core sections (uptime, stat, netdev, diskstats, loadavg, meminfo) are
  * always printed, so when one is absent the output was cut off: an error.
- * Optional ones (nvidia, docker, systemd) are printed only when their
- * command exists, so their absence means "not available".
+ *
+ * Fast and slow polls: every poll reads the /proc files above with a
+ * single awk (the only process it starts; without awk, the shell's own
+ * read loop, which starts none). The sections that cost a process each
+ * (blockdevs, mounts, df, dfi, ps, listen, nvidia, docker, systemd) come
+ * only with the "slow" flag; such a run starts with an empty "slow"
+ * section, and then df is a core section too. Optional ones (nvidia,
+ * docker, systemd) are printed only when their command exists, so their
+ * absence means "not available". SmCollectorState keeps the last slow
+ * poll's values (disk and GPU metrics, process lists, containers, units,
+ * ports and their section statuses) and every poll without them repeats
+ * them, so each SmPollResult is complete. Rates always come from
+ * consecutive polls' counters.
  *
  * Choices worth knowing:
- * - /proc files are read with the shell's own read/printf, not cat, so a
- *   poll forks only for df, ps, ss and the optional commands.
  * - Processes: GNU ps gives %CPU as the lifetime average of each process
  *   (what ps always reports); busybox ps has no %CPU or %MEM column, so
  *   there top_cpu stays empty and %MEM is computed from RSS and MemTotal.
@@ -44,6 +53,11 @@
 #include "sm-collector.h"
 #include "sm-parsers.h"
 
+/* The sections of a slow poll, and the statuses they set. */
+static const char * const slow_status_names[] = {
+  "disks", "inodes", "processes", "ports", "gpu", "docker", "systemd",
+};
+
 struct _SmCollectorState {
   gboolean    have_prev;
   double      uptime;
@@ -51,6 +65,17 @@ struct _SmCollectorState {
   SmCpuTimes  cpu;
   GHashTable *net;   /* iface -> SmCounters */
   GHashTable *io;    /* disk -> SmCounters */
+
+  /* The last slow poll's values, repeated by the polls in between. */
+  GHashTable *blockdevs;      /* names under /sys/block, or NULL */
+  gint64      slow_time_us;   /* 0: no slow poll yet */
+  GArray     *slow_metrics;   /* SmMetric: disk.* and gpu.* */
+  GPtrArray  *slow_sections;  /* SmSectionStatus*, slow_status_names */
+  GPtrArray  *top_cpu;        /* SmProcess* */
+  GPtrArray  *top_mem;        /* SmProcess* */
+  GPtrArray  *containers;     /* SmContainer*, or NULL */
+  GPtrArray  *units;          /* SmUnit*, or NULL */
+  GPtrArray  *ports;          /* SmListenPort*, or NULL */
 };
 
 static const char collector_script[] =
@@ -71,31 +96,31 @@ static const char collector_script[] =
   "_sm_has () {\n"
   "  command -v \"$1\" >/dev/null 2>&1\n"
   "}\n"
-  "_sm_rates () {\n"
-  "  _sm_sec \"uptime$1\"; _sm_cat /proc/uptime\n"
-  "  _sm_sec \"stat$1\"; _sm_cat /proc/stat\n"
-  "  _sm_sec \"netdev$1\"; _sm_cat /proc/net/dev\n"
-  "  _sm_sec \"diskstats$1\"; _sm_cat /proc/diskstats\n"
+  "# _sm_read NAME FILE ...: each FILE as section NAME, all with one awk\n"
+  "# (one process for all of them); without awk, the shell's read loop.\n"
+  "_sm_read () {\n"
+  "  if _sm_has awk; then\n"
+  "    awk -v m=\"$_sm_m\" 'BEGIN {\n"
+  "      for (i = 1; i + 1 < ARGC; i += 2) {\n"
+  "        f = ARGV[i + 1]\n"
+  "        print m \" section \" ARGV[i]\n"
+  "        while ((getline l < f) > 0) print l\n"
+  "        close(f)\n"
+  "      }\n"
+  "    }' \"$@\"\n"
+  "  else\n"
+  "    while [ $# -ge 2 ]; do\n"
+  "      _sm_sec \"$1\"; _sm_cat \"$2\"\n"
+  "      shift 2\n"
+  "    done\n"
+  "  fi\n"
   "}\n"
-  "sm_collect () {\n"
-  "  _sm_m=$1\n"
-  "  _sm_fl=\",$2,\"\n"
-  "  LC_ALL=C\n"
-  "  export LC_ALL\n"
-  "  _sm_rates \"\"\n"
-  "  case $_sm_fl in\n"
-  "    *,first,*)\n"
-  "      sleep 0.2 2>/dev/null || sleep 1\n"
-  "      _sm_rates 2\n"
-  "      ;;\n"
-  "  esac\n"
+  "# The sections that cost a process each, and /proc/mounts for df.\n"
+  "_sm_slow () {\n"
   "  _sm_sec blockdevs\n"
   "  for _sm_d in /sys/block/*; do\n"
   "    [ -e \"$_sm_d\" ] && printf '%s\\n' \"${_sm_d##*/}\"\n"
   "  done\n"
-  "  _sm_sec loadavg; _sm_cat /proc/loadavg\n"
-  "  _sm_sec meminfo; _sm_cat /proc/meminfo\n"
-  "  _sm_sec mounts; _sm_cat /proc/mounts\n"
   "  _sm_sec df\n"
   "  _sm_o=$(df -P -k 2>/dev/null)\n"
   "  [ -n \"$_sm_o\" ] || _sm_o=$(df -k 2>/dev/null)\n"
@@ -126,10 +151,11 @@ static const char collector_script[] =
   "  if [ -n \"$_sm_o\" ]; then\n"
   "    _sm_sec listen; printf '%s\\n' \"$_sm_o\"\n"
   "  else\n"
+  "    set --\n"
   "    for _sm_d in tcp tcp6 udp udp6; do\n"
-  "      [ -r \"/proc/net/$_sm_d\" ] || continue\n"
-  "      _sm_sec \"listen_$_sm_d\"; _sm_cat \"/proc/net/$_sm_d\"\n"
+  "      [ -r \"/proc/net/$_sm_d\" ] && set -- \"$@\" \"listen_$_sm_d\" \"/proc/net/$_sm_d\"\n"
   "    done\n"
+  "    [ $# -eq 0 ] || _sm_read \"$@\"\n"
   "  fi\n"
   "  if _sm_has nvidia-smi; then\n"
   "    _sm_sec nvidia\n"
@@ -187,6 +213,29 @@ static const char collector_script[] =
   "      _sm_status not-running\n"
   "    fi\n"
   "  fi\n"
+  "}\n"
+  "sm_collect () {\n"
+  "  _sm_m=$1\n"
+  "  _sm_fl=\",$2,\"\n"
+  "  LC_ALL=C\n"
+  "  export LC_ALL\n"
+  "  # Without \"slow\" only /proc is read: one awk, the only process.\n"
+  "  case $_sm_fl in *,slow,*) _sm_sec slow ;; esac\n"
+  "  _sm_s=\n"
+  "  case $_sm_fl in\n"
+  "    *,first,*)\n"
+  "      _sm_read uptime /proc/uptime stat /proc/stat netdev /proc/net/dev \\\n"
+  "        diskstats /proc/diskstats\n"
+  "      sleep 0.2 2>/dev/null || sleep 1\n"
+  "      _sm_s=2\n"
+  "      ;;\n"
+  "  esac\n"
+  "  set -- \"uptime$_sm_s\" /proc/uptime \"stat$_sm_s\" /proc/stat \\\n"
+  "    \"netdev$_sm_s\" /proc/net/dev \"diskstats$_sm_s\" /proc/diskstats \\\n"
+  "    loadavg /proc/loadavg meminfo /proc/meminfo\n"
+  "  case $_sm_fl in *,slow,*) set -- \"$@\" mounts /proc/mounts ;; esac\n"
+  "  _sm_read \"$@\"\n"
+  "  case $_sm_fl in *,slow,*) _sm_slow ;; esac\n"
   "  case $_sm_fl in\n"
   "    *,specs,*)\n"
   "      _sm_sec os_release\n"
@@ -218,9 +267,10 @@ static const char collector_script[] =
   "} </dev/null\n";
 
 /* The section protocol's core sections: the script always prints them
- * (the second readings only on a first poll, and only looked for then). */
+ * (the second readings only on a first poll, and only looked for then;
+ * df only on a slow poll, which starts with an empty "slow" section). */
 static const char * const core_sections[] = {
-  "uptime", "stat", "netdev", "diskstats", "loadavg", "meminfo", "df",
+  "uptime", "stat", "netdev", "diskstats", "loadavg", "meminfo",
   "uptime2", "stat2", "netdev2", "diskstats2",
 };
 
@@ -269,6 +319,8 @@ sm_collector_build_command (const char     *marker,
     g_string_append (words, "first");
   if (flags & SM_COLLECT_SPECS)
     g_string_append (words, words->len > 0 ? ",specs" : "specs");
+  if (flags & SM_COLLECT_SLOW)
+    g_string_append (words, words->len > 0 ? ",slow" : "slow");
   if (words->len == 0)
     g_string_append (words, "-");
   return g_strdup_printf ("sm_collect %s %s\n", marker, words->str);
@@ -368,10 +420,31 @@ sm_collector_read_output (GInputStream  *stream,
   return NULL;
 }
 
+static void
+metric_clear (SmMetric *metric)
+{
+  g_free (metric->name);
+}
+
+static void
+section_status_free (SmSectionStatus *status)
+{
+  g_free (status->name);
+  g_free (status->message);
+  g_free (status);
+}
+
 SmCollectorState *
 sm_collector_state_new (void)
 {
-  return g_new0 (SmCollectorState, 1);
+  SmCollectorState *state = g_new0 (SmCollectorState, 1);
+
+  state->slow_metrics = g_array_new (FALSE, TRUE, sizeof (SmMetric));
+  g_array_set_clear_func (state->slow_metrics, (GDestroyNotify) metric_clear);
+  state->slow_sections = g_ptr_array_new_with_free_func ((GDestroyNotify) section_status_free);
+  state->top_cpu = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_process_free);
+  state->top_mem = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_process_free);
+  return state;
 }
 
 void
@@ -381,7 +454,23 @@ sm_collector_state_free (SmCollectorState *state)
     return;
   g_clear_pointer (&state->net, g_hash_table_unref);
   g_clear_pointer (&state->io, g_hash_table_unref);
+  g_clear_pointer (&state->blockdevs, g_hash_table_unref);
+  g_clear_pointer (&state->slow_metrics, g_array_unref);
+  g_clear_pointer (&state->slow_sections, g_ptr_array_unref);
+  g_clear_pointer (&state->top_cpu, g_ptr_array_unref);
+  g_clear_pointer (&state->top_mem, g_ptr_array_unref);
+  g_clear_pointer (&state->containers, g_ptr_array_unref);
+  g_clear_pointer (&state->units, g_ptr_array_unref);
+  g_clear_pointer (&state->ports, g_ptr_array_unref);
   g_free (state);
+}
+
+gint64
+sm_collector_state_get_slow_time (SmCollectorState *state)
+{
+  g_return_val_if_fail (state != NULL, 0);
+
+  return state->slow_time_us;
 }
 
 /* Parsing */
@@ -389,11 +478,15 @@ sm_collector_state_free (SmCollectorState *state)
 typedef struct {
   GHashTable   *sections;
   SmPollResult *result;
+  gboolean      slow;   /* the output has the slow sections */
 } Parse;
 
 static gboolean
-is_core (const char *name)
+is_core (Parse      *parse,
+         const char *name)
 {
+  if (parse->slow && strcmp (name, "df") == 0)
+    return TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (core_sections); i++)
     if (strcmp (core_sections[i], name) == 0)
       return TRUE;
@@ -419,7 +512,7 @@ take (Parse      *parse,
 
   if (section == NULL)
     {
-      if (is_core (name))
+      if (is_core (parse, name))
         sm_poll_result_set_section (parse->result, status_name, SM_SECTION_ERROR,
                                     _("missing from the output (cut off?)"));
       else
@@ -535,9 +628,17 @@ parse_rates (Parse            *parse,
   gboolean first = g_hash_table_contains (parse->sections, "uptime2");
   double seconds = 0;
 
+  /* The block devices are listed on slow polls; in between, the last
+   * list is used. */
   if ((s = g_hash_table_lookup (parse->sections, "blockdevs")) != NULL &&
       s->status == NULL && sm_parse_text_ok (s->text, s->len))
-    blockdevs = sm_parse_name_set (s->text, s->len);
+    {
+      blockdevs = sm_parse_name_set (s->text, s->len);
+      g_clear_pointer (&state->blockdevs, g_hash_table_unref);
+      state->blockdevs = g_hash_table_ref (blockdevs);
+    }
+  else if (state->blockdevs != NULL)
+    blockdevs = g_hash_table_ref (state->blockdevs);
 
   if (first)
     {
@@ -686,6 +787,192 @@ parse_specs (Parse   *parse,
     set_error (parse, "specs");
 }
 
+/* The sections that cost a process each: df, ps, ports, GPU, docker,
+ * systemd. */
+static void
+parse_slow (Parse   *parse,
+            guint64  mem_total)
+{
+  g_autoptr(GHashTable) fstypes = NULL;
+  SmPollResult *result = parse->result;
+  const SmSection *s;
+
+  s = g_hash_table_lookup (parse->sections, "mounts");
+  if (s != NULL && s->status == NULL && sm_parse_text_ok (s->text, s->len))
+    fstypes = sm_parse_mounts (s->text, s->len);
+  if ((s = take (parse, "df", "disks")) != NULL)
+    {
+      if (sm_parse_df (s->text, s->len, fstypes, FALSE, result))
+        set_ok (parse, "disks");
+      else
+        set_error (parse, "disks");
+    }
+  if ((s = take (parse, "dfi", "inodes")) != NULL)
+    {
+      if (sm_parse_df (s->text, s->len, fstypes, TRUE, result))
+        set_ok (parse, "inodes");
+      else
+        set_error (parse, "inodes");
+    }
+
+  if ((s = take (parse, "ps", "processes")) != NULL)
+    {
+      if (sm_parse_ps (s->text, s->len, mem_total, result))
+        set_ok (parse, "processes");
+      else
+        {
+          g_ptr_array_set_size (result->top_cpu, 0);
+          g_ptr_array_set_size (result->top_mem, 0);
+          set_error (parse, "processes");
+        }
+    }
+
+  parse_ports (parse);
+
+  if ((s = take (parse, "nvidia", "gpu")) != NULL)
+    {
+      if (sm_parse_nvidia (s->text, s->len, result))
+        set_ok (parse, "gpu");
+      else
+        set_error (parse, "gpu");
+    }
+
+  if ((s = take (parse, "docker", "docker")) != NULL)
+    {
+      result->containers = sm_parse_docker (s->text, s->len);
+      if (result->containers != NULL)
+        set_ok (parse, "docker");
+      else
+        set_error (parse, "docker");
+    }
+
+  if ((s = take (parse, "systemd", "systemd")) != NULL)
+    {
+      const SmSection *since = g_hash_table_lookup (parse->sections, "systemd_since");
+
+      if (since != NULL && (since->status != NULL || !sm_parse_text_ok (since->text, since->len)))
+        since = NULL;
+      result->units = sm_parse_systemd (s->text, s->len,
+                                        since != NULL ? since->text : NULL,
+                                        since != NULL ? since->len : 0);
+      if (result->units != NULL)
+        set_ok (parse, "systemd");
+      else
+        set_error (parse, "systemd");
+    }
+}
+
+/* sm_process_copy () and the like. */
+typedef gpointer (*CopyFunc) (gconstpointer item);
+
+static GPtrArray *
+copy_array (GPtrArray      *array,
+            CopyFunc        copy,
+            GDestroyNotify  free_func)
+{
+  GPtrArray *result;
+
+  if (array == NULL)
+    return NULL;
+  result = g_ptr_array_new_full (array->len, free_func);
+  for (guint i = 0; i < array->len; i++)
+    g_ptr_array_add (result, copy (g_ptr_array_index (array, i)));
+  return result;
+}
+
+static void
+append_copies (GPtrArray *to,
+               GPtrArray *from,
+               CopyFunc   copy)
+{
+  g_ptr_array_set_size (to, 0);
+  for (guint i = 0; i < from->len; i++)
+    g_ptr_array_add (to, copy (g_ptr_array_index (from, i)));
+}
+
+/* Keeps what parse_slow () found: the metrics it added (from index
+ * first_metric on), the lists and the section statuses. */
+static void
+save_slow (SmCollectorState *state,
+           SmPollResult     *result,
+           guint             first_metric)
+{
+  state->slow_time_us = g_get_real_time ();
+
+  g_array_set_size (state->slow_metrics, 0);
+  for (guint i = first_metric; i < result->metrics->len; i++)
+    {
+      const SmMetric *m = &g_array_index (result->metrics, SmMetric, i);
+      SmMetric copy = { g_strdup (m->name), m->value };
+
+      g_array_append_val (state->slow_metrics, copy);
+    }
+
+  g_ptr_array_set_size (state->slow_sections, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (slow_status_names); i++)
+    {
+      const SmSectionStatus *status = sm_poll_result_get_section (result, slow_status_names[i]);
+      SmSectionStatus *copy;
+
+      if (status == NULL)
+        continue;
+      copy = g_new0 (SmSectionStatus, 1);
+      copy->name = g_strdup (status->name);
+      copy->state = status->state;
+      copy->message = g_strdup (status->message);
+      g_ptr_array_add (state->slow_sections, copy);
+    }
+
+  append_copies (state->top_cpu, result->top_cpu, (CopyFunc) sm_process_copy);
+  append_copies (state->top_mem, result->top_mem, (CopyFunc) sm_process_copy);
+  g_clear_pointer (&state->containers, g_ptr_array_unref);
+  g_clear_pointer (&state->units, g_ptr_array_unref);
+  g_clear_pointer (&state->ports, g_ptr_array_unref);
+  state->containers = copy_array (result->containers, (CopyFunc) sm_container_copy,
+                                  (GDestroyNotify) sm_container_free);
+  state->units = copy_array (result->units, (CopyFunc) sm_unit_copy,
+                             (GDestroyNotify) sm_unit_free);
+  state->ports = copy_array (result->ports, (CopyFunc) sm_listen_port_copy,
+                             (GDestroyNotify) sm_listen_port_free);
+}
+
+/* A poll without the slow sections repeats the last slow poll's values,
+ * so that every result is complete; before any slow poll they are "not
+ * collected yet", which is not an error. */
+static void
+restore_slow (SmCollectorState *state,
+              SmPollResult     *result)
+{
+  if (state->slow_time_us == 0)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (slow_status_names); i++)
+        sm_poll_result_set_section (result, slow_status_names[i], SM_SECTION_MISSING,
+                                    _("not collected yet"));
+      return;
+    }
+
+  for (guint i = 0; i < state->slow_metrics->len; i++)
+    {
+      const SmMetric *m = &g_array_index (state->slow_metrics, SmMetric, i);
+
+      sm_poll_result_add_metric (result, m->name, m->value);
+    }
+  for (guint i = 0; i < state->slow_sections->len; i++)
+    {
+      const SmSectionStatus *status = g_ptr_array_index (state->slow_sections, i);
+
+      sm_poll_result_set_section (result, status->name, status->state, status->message);
+    }
+  append_copies (result->top_cpu, state->top_cpu, (CopyFunc) sm_process_copy);
+  append_copies (result->top_mem, state->top_mem, (CopyFunc) sm_process_copy);
+  result->containers = copy_array (state->containers, (CopyFunc) sm_container_copy,
+                                   (GDestroyNotify) sm_container_free);
+  result->units = copy_array (state->units, (CopyFunc) sm_unit_copy,
+                              (GDestroyNotify) sm_unit_free);
+  result->ports = copy_array (state->ports, (CopyFunc) sm_listen_port_copy,
+                              (GDestroyNotify) sm_listen_port_free);
+}
+
 SmPollResult *
 sm_collector_parse (SmCollectorState *state,
                     const char       *marker,
@@ -693,7 +980,6 @@ sm_collector_parse (SmCollectorState *state,
                     gsize             len)
 {
   g_autoptr(GHashTable) sections = NULL;
-  g_autoptr(GHashTable) fstypes = NULL;
   SmPollResult *result;
   const SmSection *s;
   guint64 mem_total = 0;
@@ -707,6 +993,7 @@ sm_collector_parse (SmCollectorState *state,
   sections = sm_parse_split (marker, output != NULL ? output : "", len);
   parse.sections = sections;
   parse.result = result;
+  parse.slow = g_hash_table_contains (sections, "slow");
 
   parse_rates (&parse, state);
 
@@ -726,69 +1013,15 @@ sm_collector_parse (SmCollectorState *state,
         set_error (&parse, "memory");
     }
 
-  s = g_hash_table_lookup (sections, "mounts");
-  if (s != NULL && s->status == NULL && sm_parse_text_ok (s->text, s->len))
-    fstypes = sm_parse_mounts (s->text, s->len);
-  if ((s = take (&parse, "df", "disks")) != NULL)
+  if (parse.slow)
     {
-      if (sm_parse_df (s->text, s->len, fstypes, FALSE, result))
-        set_ok (&parse, "disks");
-      else
-        set_error (&parse, "disks");
-    }
-  if ((s = take (&parse, "dfi", "inodes")) != NULL)
-    {
-      if (sm_parse_df (s->text, s->len, fstypes, TRUE, result))
-        set_ok (&parse, "inodes");
-      else
-        set_error (&parse, "inodes");
-    }
+      guint first_metric = result->metrics->len;
 
-  if ((s = take (&parse, "ps", "processes")) != NULL)
-    {
-      if (sm_parse_ps (s->text, s->len, mem_total, result))
-        set_ok (&parse, "processes");
-      else
-        {
-          g_ptr_array_set_size (result->top_cpu, 0);
-          g_ptr_array_set_size (result->top_mem, 0);
-          set_error (&parse, "processes");
-        }
+      parse_slow (&parse, mem_total);
+      save_slow (state, result, first_metric);
     }
-
-  parse_ports (&parse);
-
-  if ((s = take (&parse, "nvidia", "gpu")) != NULL)
-    {
-      if (sm_parse_nvidia (s->text, s->len, result))
-        set_ok (&parse, "gpu");
-      else
-        set_error (&parse, "gpu");
-    }
-
-  if ((s = take (&parse, "docker", "docker")) != NULL)
-    {
-      result->containers = sm_parse_docker (s->text, s->len);
-      if (result->containers != NULL)
-        set_ok (&parse, "docker");
-      else
-        set_error (&parse, "docker");
-    }
-
-  if ((s = take (&parse, "systemd", "systemd")) != NULL)
-    {
-      const SmSection *since = g_hash_table_lookup (sections, "systemd_since");
-
-      if (since != NULL && (since->status != NULL || !sm_parse_text_ok (since->text, since->len)))
-        since = NULL;
-      result->units = sm_parse_systemd (s->text, s->len,
-                                        since != NULL ? since->text : NULL,
-                                        since != NULL ? since->len : 0);
-      if (result->units != NULL)
-        set_ok (&parse, "systemd");
-      else
-        set_error (&parse, "systemd");
-    }
+  else
+    restore_slow (state, result);
 
   parse_specs (&parse, mem_total);
 

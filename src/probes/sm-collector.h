@@ -68,6 +68,11 @@ SmCollectorState  *sm_collector_state_new       (void);
 void               sm_collector_state_free      (SmCollectorState *state);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmCollectorState, sm_collector_state_free)
 
+/* Output without the slow sections gets the last slow poll's values from
+ * the state (SM_SECTION_MISSING "not collected yet" before the first one).
+ * This is when those were collected (g_get_real_time ()), or 0. */
+gint64             sm_collector_state_get_slow_time (SmCollectorState *state);
+
 /* Parses one run's output (everything before the end line). Pure: no I/O.
  * Never fails as a whole: a missing section is SM_SECTION_MISSING, a
  * malformed one SM_SECTION_ERROR, and the rest is still parsed. */

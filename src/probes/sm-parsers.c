@@ -943,8 +943,8 @@ by_mem (gconstpointer a,
   return pa->pid < pb->pid ? -1 : pa->pid > pb->pid;
 }
 
-static SmProcess *
-process_copy (const SmProcess *p)
+SmProcess *
+sm_process_copy (const SmProcess *p)
 {
   SmProcess *copy = g_memdup2 (p, sizeof *p);
 
@@ -1036,11 +1036,11 @@ sm_parse_ps (const char   *text,
     {
       g_ptr_array_sort (all, by_cpu);
       for (guint i = 0; i < all->len && i < 5; i++)
-        g_ptr_array_add (result->top_cpu, process_copy (g_ptr_array_index (all, i)));
+        g_ptr_array_add (result->top_cpu, sm_process_copy (g_ptr_array_index (all, i)));
     }
   g_ptr_array_sort (all, by_mem);
   for (guint i = 0; i < all->len && i < 5; i++)
-    g_ptr_array_add (result->top_mem, process_copy (g_ptr_array_index (all, i)));
+    g_ptr_array_add (result->top_mem, sm_process_copy (g_ptr_array_index (all, i)));
   return TRUE;
 }
 
@@ -1087,6 +1087,15 @@ port_new (const char *protocol,
   p->process = g_strdup (process);
   p->service = sm_service_label (port);
   return p;
+}
+
+SmListenPort *
+sm_listen_port_copy (const SmListenPort *port)
+{
+  SmListenPort *copy = port_new (port->protocol, port->address, port->port, port->process);
+
+  copy->service = port->service;
+  return copy;
 }
 
 /* users:(("sshd",pid=1,fd=3),...) -> sshd */
@@ -1479,6 +1488,19 @@ sm_parse_docker (const char *text,
   return g_steal_pointer (&containers);
 }
 
+SmContainer *
+sm_container_copy (const SmContainer *container)
+{
+  SmContainer *copy = g_new0 (SmContainer, 1);
+
+  copy->name = g_strdup (container->name);
+  copy->image = g_strdup (container->image);
+  copy->state = g_strdup (container->state);
+  copy->health = g_strdup (container->health);
+  copy->status_text = g_strdup (container->status_text);
+  return copy;
+}
+
 /* systemd */
 
 /* systemctl show prints one block per unit, separated by blank lines, with
@@ -1567,6 +1589,18 @@ sm_parse_systemd (const char *text,
     }
 
   return g_steal_pointer (&units);
+}
+
+SmUnit *
+sm_unit_copy (const SmUnit *unit)
+{
+  SmUnit *copy = g_new0 (SmUnit, 1);
+
+  copy->unit = g_strdup (unit->unit);
+  copy->active = g_strdup (unit->active);
+  copy->sub = g_strdup (unit->sub);
+  copy->since = g_strdup (unit->since);
+  return copy;
 }
 
 /* Specs */

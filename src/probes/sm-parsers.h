@@ -144,6 +144,12 @@ GPtrArray    *sm_parse_systemd         (const char   *text,
                                         const char   *since_text,
                                         gsize         since_len);
 
+/* Deep copies (the collector's state keeps the last slow sections). */
+SmProcess    *sm_process_copy          (const SmProcess    *process);
+SmContainer  *sm_container_copy        (const SmContainer  *container);
+SmUnit       *sm_unit_copy             (const SmUnit       *unit);
+SmListenPort *sm_listen_port_copy      (const SmListenPort *port);
+
 /* Inventory; each fills its part of specs. */
 gboolean      sm_parse_os_release      (const char   *text,
                                         gsize         len,

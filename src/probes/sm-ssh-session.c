@@ -1613,9 +1613,11 @@ set_too_large (SmSshSession  *self,
                gsize          max_bytes,
                GError       **error)
 {
+  g_autofree char *size = g_format_size (max_bytes);
+
+  /* Translators: a host and a size, "web1 sent more than 4.2 MB". */
   g_set_error (error, SM_SSH_ERROR, SM_SSH_ERROR_OUTPUT_TOO_LARGE,
-               _("%s sent more than %" G_GSIZE_FORMAT " bytes"),
-               self->display, max_bytes);
+               _("%s sent more than %s"), self->display, size);
 }
 
 /* Finds a line equal to end_line at or after *scan (the start of the first

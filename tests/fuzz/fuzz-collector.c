@@ -2,8 +2,10 @@
 /* fuzz-collector.c: libFuzzer target for the collector's parsers.
  *
  * The input is fed to sm_collector_parse twice on one state (so the rate
- * paths run too) with the marker the fixtures use, and then to every
- * section parser directly. Build with -Dfuzz=true (clang); seed it with
+ * paths run too) with the marker the fixtures use, then a fast poll's
+ * output follows on that state (so whatever slow sections the input had
+ * are repeated from the state), and then the input goes to every section
+ * parser directly. Build with -Dfuzz=true (clang); seed it with
  * tests/fixtures/collector.
  */
 #include "config.h"
@@ -15,6 +17,15 @@
 #include "sm-parsers.h"
 
 #define MARKER "00112233445566778899aabbccddeeff"
+
+/* A poll without the slow sections. */
+static const char fast_output[] =
+  MARKER " section uptime\n100.00 150.00\n"
+  MARKER " section stat\ncpu  10 0 10 100 0 0 0 0 0 0\n"
+  MARKER " section netdev\nInter-|\n face |\n  eth0: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n"
+  MARKER " section diskstats\n 254 0 vda 1 0 8 0 1 0 8 0 0 0 0\n"
+  MARKER " section loadavg\n0.10 0.20 0.30 1/99 5\n"
+  MARKER " section meminfo\nMemTotal: 1000 kB\nMemAvailable: 500 kB\n";
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
@@ -42,6 +53,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(SmCollectorState) state = sm_collector_state_new ();
   g_autoptr(SmPollResult) first = NULL;
   g_autoptr(SmPollResult) second = NULL;
+  g_autoptr(SmPollResult) fast = NULL;
   g_autoptr(SmPollResult) result = sm_poll_result_new ();
   g_autoptr(GHashTable) split = NULL;
   g_autoptr(GHashTable) mounts = NULL;
@@ -60,6 +72,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   first = sm_collector_parse (state, MARKER, text, size);
   second = sm_collector_parse (state, MARKER, text, size);
+  fast = sm_collector_parse (state, MARKER, fast_output, sizeof fast_output - 1);
+  sm_collector_state_get_slow_time (state);
   sm_collector_find_end (MARKER, text, size, 0);
 
   split = sm_parse_split (MARKER, text, size);
