@@ -235,6 +235,92 @@ test_bad_database (void)
   sm_test_rmdir (dir);
 }
 
+/* --check-once polls "This computer" in a fresh data dir and a server
+ * that refuses, prints one JSON object per line, exits 1 (one is down). */
+static void
+test_check_once (void)
+{
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autofree char *file = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) any = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean saw_local = FALSE, saw_refused = FALSE;
+  Run run = { 0 };
+
+  /* A port that refuses: bound, never listening. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  json = g_strdup_printf ("{\"servers\": [{\"name\": \"closed\", \"host\": \"127.0.0.1\","
+                          " \"port\": %u, \"auth\": {\"method\": \"agent\"}}]}",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  file = write_file (dir, "closed.json", json);
+  run_binary (&run, "--data-dir", dir, "--import", file, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  run_binary (&run, "--data-dir", dir, "--check-once", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  lines = g_strsplit (run.out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+      const char *name;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      name = json_object_get_string_member (object, "server");
+      g_assert_true (json_object_has_member (object, "latency_ms"));
+      if (g_strcmp0 (name, "This Computer") == 0)
+        {
+          JsonObject *metrics = json_object_get_object_member (object, "metrics");
+          double cpu = json_object_get_double_member (metrics, "cpu.percent");
+
+          saw_local = TRUE;
+          g_assert_true (g_strcmp0 (json_object_get_string_member (object, "status"), "up") == 0 ||
+                         g_strcmp0 (json_object_get_string_member (object, "status"), "degraded") == 0);
+          g_assert_true (cpu >= 0 && cpu <= 100);
+          g_assert_cmpfloat (json_object_get_double_member (metrics, "mem.total"), >, 0);
+          g_assert_true (json_object_has_member (metrics, "disk./.used_percent"));
+          g_assert_true (json_object_has_member (metrics, "load.1"));
+        }
+      else
+        {
+          g_assert_cmpstr (name, ==, "closed");
+          saw_refused = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "down");
+          g_assert_cmpstr (json_object_get_string_member (object, "reason"), ==, "connection refused");
+        }
+    }
+  g_assert_true (saw_local);
+  g_assert_true (saw_refused);
+
+  /* The plain form: one line per server, name first. */
+  run_binary (&run, "--data-dir", dir, "--check-once", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.out, "This Computer"));
+  g_assert_nonnull (strstr (run.out, "connection refused"));
+
+  /* Usage errors exit 2. */
+  run_binary (&run, "--data-dir", dir, "--check-once", "--list", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  run_binary (&run, "--data-dir", dir, "--trust-host", "no-such-server", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "no-such-server"));
+
+  run_clear (&run);
+  sm_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,6 +330,7 @@ main (int   argc,
   g_test_add_func ("/cli/version-help", test_version_help);
   g_test_add_func ("/cli/import-list-export", test_import_list_export);
   g_test_add_func ("/cli/bad-database", test_bad_database);
+  g_test_add_func ("/cli/check-once", test_check_once);
 
   return g_test_run ();
 }

@@ -726,6 +726,150 @@ test_organization_and_notes (Fixture       *f,
   dialog_destroy (dialog);
 }
 
+static void
+test_local_server (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SmServer) local = NULL;
+  g_autoptr(SmServer) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  SmServerDialog *dialog;
+
+  g_assert_true (sm_store_ensure_local_server (f->store, "This Computer", &local, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (local);
+
+  dialog = dialog_new (f, local);
+
+  /* Only name, group, tags, interval, enabled and notes. */
+  g_assert_true (gtk_widget_get_visible (row (dialog, "name")));
+  g_assert_false (gtk_widget_get_visible (row (dialog, "host")));
+  g_assert_false (gtk_widget_get_visible (row (dialog, "port")));
+  g_assert_false (gtk_widget_get_visible (row (dialog, "username")));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_ancestor (row (dialog, "auth-method"),
+                                                                   ADW_TYPE_PREFERENCES_GROUP)));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_ancestor (row (dialog, "test"),
+                                                                   ADW_TYPE_PREFERENCES_GROUP)));
+  g_assert_true (gtk_widget_get_visible (row (dialog, "group")));
+  g_assert_true (gtk_widget_get_visible (row (dialog, "interval")));
+
+  set_text (dialog, "name", "My Laptop");
+  set_text (dialog, "tags", "home");
+  g_assert_true (can_save (dialog));
+  save (dialog);
+  g_assert_cmpuint (f->n_saved, ==, 1);
+
+  stored = get_only_server (f);
+  g_assert_cmpstr (sm_server_get_name (stored), ==, "My Laptop");
+  g_assert_true (sm_server_get_is_local (stored));
+  g_assert_cmpstr (sm_server_get_host (stored), ==, "localhost");
+
+  dialog_destroy (dialog);
+}
+
+static gboolean
+is_testing_done (gpointer data)
+{
+  return !_sm_server_dialog_is_testing (data);
+}
+
+/* A loopback port: closed (nothing listens) or, with listen, one that
+ * accepts connections and never says a word. */
+static GSocket *
+loopback_socket (gboolean  listen,
+                 guint    *out_port)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  if (listen)
+    {
+      g_socket_listen (socket, &error);
+      g_assert_no_error (error);
+    }
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  return socket;
+}
+
+static void
+fill_loopback (SmServerDialog *dialog,
+               guint           port)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+
+  fill_valid (dialog);
+  set_text (dialog, "host", "127.0.0.1");
+  set_text (dialog, "port", port_text);
+  set_auth (dialog, SM_AUTH_PASSWORD);
+  set_text (dialog, "password", PASSWORD);
+}
+
+static void
+test_connection_refused (Fixture       *f,
+                         gconstpointer  data)
+{
+  SmServerDialog *dialog = dialog_new (f, NULL);
+  g_autoptr(GSocket) socket = NULL;
+  g_autofree char *result = NULL;
+  guint port;
+
+  /* Bound but not listening: connecting is refused. */
+  socket = loopback_socket (FALSE, &port);
+  fill_loopback (dialog, port);
+
+  g_signal_emit_by_name (row (dialog, "test"), "clicked");
+  g_assert_true (_sm_server_dialog_is_testing (dialog));
+  g_assert_true (gtk_widget_get_visible (row (dialog, "test-cancel")));
+  g_assert_false (gtk_widget_get_visible (row (dialog, "test")));
+  wait_for (is_testing_done, dialog);
+
+  result = g_utf8_strdown (_sm_server_dialog_get_test_result (dialog), -1);
+  g_assert_nonnull (strstr (result, "refused"));
+  g_assert_null (strstr (result, PASSWORD));
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_ancestor (row (dialog, "test"), ADW_TYPE_ACTION_ROW),
+                                           "test-error"));
+  g_assert_false (gtk_widget_get_visible (row (dialog, "test-cancel")));
+  g_assert_true (gtk_widget_get_visible (row (dialog, "test")));
+  /* Testing saves nothing. */
+  g_assert_cmpuint (f->n_saved, ==, 0);
+
+  dialog_destroy (dialog);
+}
+
+static void
+test_connection_cancel (Fixture       *f,
+                        gconstpointer  data)
+{
+  SmServerDialog *dialog = dialog_new (f, NULL);
+  g_autoptr(GSocket) socket = NULL;
+  guint port;
+
+  /* Accepts and stays silent: the test waits for the banner. */
+  socket = loopback_socket (TRUE, &port);
+  fill_loopback (dialog, port);
+
+  g_signal_emit_by_name (row (dialog, "test"), "clicked");
+  g_assert_true (_sm_server_dialog_is_testing (dialog));
+  g_signal_emit_by_name (row (dialog, "test-cancel"), "clicked");
+  wait_for (is_testing_done, dialog);
+  g_assert_cmpstr (_sm_server_dialog_get_test_result (dialog), ==, "Test cancelled");
+
+  /* Closing the dialog cancels a running test and frees the dialog. */
+  g_signal_emit_by_name (row (dialog, "test"), "clicked");
+  g_assert_true (_sm_server_dialog_is_testing (dialog));
+  dialog_destroy (dialog);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -746,6 +890,9 @@ main (int   argc,
   ADD ("/server-dialog/save-error-keeps-input", test_save_error_keeps_input);
   ADD ("/server-dialog/enter-and-escape", test_enter_and_escape);
   ADD ("/server-dialog/organization-and-notes", test_organization_and_notes);
+  ADD ("/server-dialog/local-server", test_local_server);
+  ADD ("/server-dialog/test-connection-refused", test_connection_refused);
+  ADD ("/server-dialog/test-connection-cancel", test_connection_cancel);
 
 #undef ADD
 

@@ -428,6 +428,8 @@ test_window_add_edit (Fixture       *f,
                  GTK_LIST_BOX_ROW (get_row (window, 0)));
   g_assert_true (stack_shows (_sm_window_get_content_stack (window), "server"));
   g_assert_cmpuint (count_store_servers (f, "Cache"), ==, 1);
+  /* Wide, Overview and Details switch in the header bar. */
+  g_assert_false (adw_view_switcher_bar_get_reveal (sm_server_page_get_switcher_bar (_sm_window_get_server_page (window))));
 
   /* Edit: the saved copy replaces the row (added is gone) and is selected. */
   run_server_dialog (window, "win.edit-server", "Zebra", NULL);
@@ -473,6 +475,10 @@ test_window_narrow (Fixture       *f,
   g_assert_true (sm_window_get_selected_server (window) == row_server (window, 2));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) != _sm_window_get_sidebar (window));
   g_assert_true (stack_shows (_sm_window_get_content_stack (window), "server"));
+  /* Narrow, Overview and Details switch at the bottom. */
+  wait_until (adw_view_switcher_bar_get_reveal (sm_server_page_get_switcher_bar (_sm_window_get_server_page (window))));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (sm_server_page_get_view_stack (_sm_window_get_server_page (window))),
+                   ==, "overview");
   g_assert_true (adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == _sm_window_get_sidebar (window));
 

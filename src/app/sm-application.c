@@ -6,7 +6,9 @@
 
 #include "sm-application.h"
 #include "sm-cli.h"
+#include "sm-overview-page.h"
 #include "sm-preferences-window.h"
+#include "sm-scheduler.h"
 #include "sm-vault.h"
 #include "sm-window.h"
 
@@ -17,9 +19,12 @@ struct _SmApplication
   /* Owned references */
   char           *data_dir;      /* --data-dir, absolute; NULL for the default */
   SmStore        *store;
+  SmScheduler    *scheduler;     /* NULL until the vault has loaded */
   GSettings      *settings;
   GCancellable   *cancellable;   /* the vault load */
   GError         *vault_error;
+
+  char           *store_data_dir;
 
   /* State */
   gboolean        vault_loading;
@@ -40,7 +45,11 @@ static const GOptionEntry main_entries[] = {
   { "list", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("List the servers and exit"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("With --list: print JSON"), NULL },
+    N_("With --list or --check-once: print JSON"), NULL },
+  { "check-once", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Poll every enabled server once, print the results and exit"), NULL },
+  { "trust-host", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Connect to server NAME, print its host key fingerprint and trust it"), N_("NAME") },
   { NULL }
 };
 
@@ -81,6 +90,82 @@ open_vault_thread (GTask        *task,
 }
 
 static void
+window_server_saved_cb (SmApplication *self,
+                        SmServer      *server,
+                        SmWindow      *window)
+{
+  if (self->scheduler != NULL)
+    sm_scheduler_add_server (self->scheduler, server);
+}
+
+static void
+window_server_deleted_cb (SmApplication *self,
+                          SmServer      *server,
+                          SmWindow      *window)
+{
+  if (self->scheduler != NULL)
+    sm_scheduler_remove_server (self->scheduler, server);
+}
+
+/* Polls every server the window lists; the scheduler updates their status
+ * properties, which the rows and the page show. */
+static void
+poll_window_servers (SmApplication *self,
+                     SmWindow      *window)
+{
+  GListModel *servers = sm_window_get_servers (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(SmServer) server = g_list_model_get_item (servers, i);
+
+      sm_scheduler_add_server (self->scheduler, server);
+    }
+}
+
+/* Host key trouble shows on the server page; specs are kept for pages
+ * that open later (a poll only carries them on connect and daily). */
+static void
+poll_finished_cb (SmApplication *self,
+                  SmServer      *server,
+                  gpointer       data,
+                  SmScheduler   *scheduler)
+{
+  SmPollOutcome *outcome = data;
+  g_autoptr(GList) windows = NULL;
+
+  if (outcome->result != NULL)
+    sm_overview_remember_specs (server, outcome->result->specs);
+
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (SM_IS_WINDOW (l->data))
+        sm_window_report_poll (l->data, server, outcome->error, outcome->host_key_sha256);
+    }
+}
+
+static void
+start_polling (SmApplication *self)
+{
+  g_autoptr(GList) windows = NULL;
+
+  if (self->scheduler != NULL || self->store == NULL)
+    return;
+
+  self->scheduler = sm_scheduler_new (self->store, self->store_data_dir, 8);
+  g_signal_connect_object (self->scheduler, "poll-finished",
+                           G_CALLBACK (poll_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (SM_IS_WINDOW (l->data))
+        poll_window_servers (self, l->data);
+    }
+}
+
+static void
 open_vault_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -100,6 +185,10 @@ open_vault_cb (GObject      *object,
     self->vault_error = g_steal_pointer (&error);
 
   for_each_window (self, vault_loaded_window);
+
+  /* Servers with a stored secret need the vault; poll only now. A failed
+   * vault still polls: those servers say why they cannot log in. */
+  start_polling (self);
 }
 
 static void
@@ -157,6 +246,14 @@ open_store (SmApplication *self)
     {
       show_database_error (self, error);
       return FALSE;
+    }
+  self->store_data_dir = g_strdup (data_dir);
+
+  /* "This computer" shows live numbers on the first launch. */
+  if (!sm_store_ensure_local_server (self->store, _("This Computer"), NULL, &error))
+    {
+      g_debug ("Could not add the local server: %s", error->message);
+      g_clear_error (&error);
     }
 
   open_vault (self, data_dir);
@@ -245,6 +342,8 @@ sm_application_handle_local_options (GApplication *application,
   g_variant_dict_lookup (options, "list", "b", &cli.list);
   g_variant_dict_lookup (options, "json", "b", &cli.json);
   g_variant_dict_lookup (options, "version", "b", &cli.version);
+  g_variant_dict_lookup (options, "check-once", "b", &cli.check_once);
+  g_variant_dict_lookup (options, "trust-host", "s", &cli.trust_host);
 
   if (sm_cli_wants_action (&cli))
     {
@@ -297,6 +396,14 @@ sm_application_activate (GApplication *application)
 
   window = GTK_WINDOW (sm_window_new (self, self->store));
   sm_window_set_vault_loading (SM_WINDOW (window), self->vault_loading);
+  g_signal_connect_object (window, "server-saved",
+                           G_CALLBACK (window_server_saved_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (window, "server-deleted",
+                           G_CALLBACK (window_server_deleted_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (self->scheduler != NULL)
+    poll_window_servers (self, SM_WINDOW (window));
   gtk_window_present (window);
 }
 
@@ -313,6 +420,9 @@ sm_application_shutdown (GApplication *application)
 
   for_each_window (self, commit_window);
   g_cancellable_cancel (self->cancellable);
+  /* Polls in flight are cancelled and sessions closed within a second. */
+  if (self->scheduler != NULL)
+    sm_scheduler_shutdown (self->scheduler);
 
   G_APPLICATION_CLASS (sm_application_parent_class)->shutdown (application);
 }
@@ -324,8 +434,10 @@ sm_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->scheduler);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->store_data_dir, g_free);
   g_clear_error (&self->vault_error);
   g_clear_pointer (&self->data_dir, g_free);
 
@@ -394,4 +506,12 @@ sm_application_get_vault_loading (SmApplication *self)
   g_return_val_if_fail (SM_IS_APPLICATION (self), FALSE);
 
   return self->vault_loading;
+}
+
+SmScheduler *
+sm_application_get_scheduler (SmApplication *self)
+{
+  g_return_val_if_fail (SM_IS_APPLICATION (self), NULL);
+
+  return self->scheduler;
 }

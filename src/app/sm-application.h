@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "sm-scheduler.h"
 #include "sm-store.h"
 
 G_BEGIN_DECLS
@@ -28,5 +29,7 @@ GSettings     *sm_application_get_settings    (SmApplication *self);
 const GError  *sm_application_get_vault_error (SmApplication *self);
 /* TRUE while the vault is being opened on a worker thread. */
 gboolean       sm_application_get_vault_loading (SmApplication *self);
+/* The poll scheduler, or NULL until the vault has loaded (and in tests). */
+SmScheduler   *sm_application_get_scheduler   (SmApplication *self);
 
 G_END_DECLS

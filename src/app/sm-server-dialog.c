@@ -16,7 +16,21 @@
 #include "sm-application.h"
 #include "sm-server-dialog.h"
 #include "sm-server-dialog-private.h"
+#include "sm-ssh-session.h"
 #include "sm-validate.h"
+
+/* What "Test Connection" prints on the server: the OS's pretty name. */
+#define TEST_OS_COMMAND ". /etc/os-release 2>/dev/null; echo \"${PRETTY_NAME:-$(uname -sr)}\""
+#define TEST_OUTPUT_MAX 4096
+
+/* A connection test's input and outcome (the worker owns it while it runs). */
+typedef struct
+{
+  SmSshConfig  config;
+  char        *os_name;
+  char        *fingerprint;   /* the offered key when it is not trusted */
+  GError      *error;
+} TestData;
 
 typedef enum {
   FIELD_NAME,
@@ -88,6 +102,14 @@ struct _SmServerDialog
   GtkLabel             *auth_error_label;
   GtkLabel             *org_error_label;
   GtkLabel             *notes_error_label;
+  AdwPreferencesGroup  *server_group;
+  AdwPreferencesGroup  *test_group;
+  AdwActionRow         *test_row;
+  GtkSpinner           *test_spinner;
+  GtkWidget            *test_button;
+  GtkWidget            *test_cancel_button;
+  AdwActionRow         *trust_row;
+  GtkWidget            *trust_button;
 
   /* Owned references */
   SmStore              *store;
@@ -95,6 +117,8 @@ struct _SmServerDialog
   GSettings            *defaults;
   GtkFileChooserNative *key_chooser;
   char                 *key_file;
+  GCancellable         *test_cancellable;   /* the running test, or NULL */
+  char                 *test_fingerprint;   /* offered by the last test */
 
   /* State */
   GtkWidget            *field_widgets[N_FIELDS];
@@ -103,6 +127,7 @@ struct _SmServerDialog
   guint                 editing : 1;
   guint                 loading : 1;  /* ignore "changed" while filling in */
   guint                 valid : 1;
+  guint                 local : 1;    /* "This computer": no connection settings */
 };
 
 G_DEFINE_FINAL_TYPE (SmServerDialog, sm_server_dialog, ADW_TYPE_WINDOW)
@@ -266,6 +291,12 @@ validate_field (SmServerDialog *self,
 {
   SmAuthMethod method = get_auth_method (self);
   g_autofree char *text = NULL;
+
+  /* The local entry has no connection settings to check. */
+  if (self->local &&
+      (field == FIELD_HOST || field == FIELD_PORT || field == FIELD_USERNAME ||
+       fields[field].section == SECTION_AUTH))
+    return NULL;
 
   switch (field)
     {
@@ -585,17 +616,20 @@ apply_fields (SmServerDialog *self,
   guint port = 0;
   g_autofree char *port_error = NULL;
 
-  port_error = sm_validate_port_text (gtk_editable_get_text (GTK_EDITABLE (self->port_row)), &port);
-  g_assert (port_error == NULL);
-
   gtk_spin_button_update (self->interval_spin);
 
   sm_server_set_name (server, name);
-  sm_server_set_host (server, host);
-  sm_server_set_port (server, port);
-  sm_server_set_username (server, username);
-  sm_server_set_auth_method (server, method);
-  sm_server_set_key_file (server, method == SM_AUTH_KEY ? self->key_file : NULL);
+  if (!self->local)
+    {
+      port_error = sm_validate_port_text (gtk_editable_get_text (GTK_EDITABLE (self->port_row)), &port);
+      g_assert (port_error == NULL);
+
+      sm_server_set_host (server, host);
+      sm_server_set_port (server, port);
+      sm_server_set_username (server, username);
+      sm_server_set_auth_method (server, method);
+      sm_server_set_key_file (server, method == SM_AUTH_KEY ? self->key_file : NULL);
+    }
   sm_server_set_group (server, group[0] != '\0' ? group : NULL);
   sm_server_set_tags (server, (const char * const *) tags);
   sm_server_set_interval (server, (guint) gtk_spin_button_get_value_as_int (self->interval_spin));
@@ -613,6 +647,9 @@ get_secret_action (SmServerDialog  *self,
   const char *text;
 
   *out_secret = NULL;
+
+  if (self->local)
+    return SM_SECRET_KEEP;
 
   if (method == SM_AUTH_AGENT)
     return SM_SECRET_CLEAR;
@@ -712,6 +749,279 @@ cancel_activated (GtkWidget  *widget,
   gtk_window_close (GTK_WINDOW (widget));
 }
 
+/* Connection test */
+
+static void
+test_data_free (TestData *data)
+{
+  sm_ssh_config_clear (&data->config);
+  g_free (data->os_name);
+  g_free (data->fingerprint);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+static void
+test_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  TestData *data = task_data;
+  g_autoptr(SmSshSession) session = sm_ssh_session_new (&data->config);
+  g_autofree char *output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!sm_ssh_session_connect (session, cancellable, &error))
+    {
+      if (g_error_matches (error, SM_SSH_ERROR, SM_SSH_ERROR_HOST_KEY_UNKNOWN) ||
+          g_error_matches (error, SM_SSH_ERROR, SM_SSH_ERROR_HOST_KEY_CHANGED))
+        data->fingerprint = g_strdup (sm_ssh_session_get_host_key_sha256 (session));
+      data->error = g_steal_pointer (&error);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  output = sm_ssh_session_exec (session, TEST_OS_COMMAND, TEST_OUTPUT_MAX,
+                                NULL, NULL, cancellable, &error);
+  if (output != NULL)
+    {
+      char *newline = strchr (output, '\n');
+
+      /* One line of text, whatever the host printed. */
+      if (newline != NULL)
+        *newline = '\0';
+      data->os_name = g_strstrip (g_utf8_make_valid (output, -1));
+    }
+  /* Logged in is what counts; the OS is a bonus. */
+  sm_ssh_session_disconnect (session);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+set_test_result (SmServerDialog *self,
+                 const char     *text,
+                 const char     *css_class)
+{
+  static const char * const classes[] = { "success", "error", "warning" };
+  GtkWidget *row = GTK_WIDGET (self->test_row);
+
+  /* Only the outcome (the subtitle) takes the colour: see style.css. */
+  adw_action_row_set_subtitle (self->test_row, text);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    {
+      g_autofree char *name = g_strconcat ("test-", classes[i], NULL);
+
+      if (g_strcmp0 (css_class, classes[i]) == 0)
+        gtk_widget_add_css_class (row, name);
+      else
+        gtk_widget_remove_css_class (row, name);
+    }
+}
+
+static void
+set_testing (SmServerDialog *self,
+             gboolean        testing)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), testing);
+  gtk_spinner_set_spinning (self->test_spinner, testing);
+  gtk_widget_set_visible (self->test_cancel_button, testing);
+  gtk_widget_set_visible (self->test_button, !testing);
+}
+
+static void
+test_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GWeakRef *weak = user_data;
+  g_autoptr(SmServerDialog) self = g_weak_ref_get (weak);
+  TestData *data = g_task_get_task_data (G_TASK (result));
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+
+  /* A test for a closed dialog, or one replaced by a newer test. */
+  if (self == NULL || self->test_cancellable != cancellable)
+    return;
+
+  g_clear_object (&self->test_cancellable);
+  set_testing (self, FALSE);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      set_test_result (self, _("Test cancelled"), NULL);
+      return;
+    }
+
+  if (data->error == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (data->os_name != NULL && data->os_name[0] != '\0')
+        /* Translators: %s is an operating system, as in "Connected. Debian GNU/Linux 12 (bookworm)". */
+        text = g_strdup_printf (_("Connected. %s"), data->os_name);
+      else
+        text = g_strdup (_("Connected."));
+      set_test_result (self, text, "success");
+      return;
+    }
+
+  if (g_error_matches (data->error, SM_SSH_ERROR, SM_SSH_ERROR_HOST_KEY_UNKNOWN) &&
+      data->fingerprint != NULL)
+    {
+      g_autofree char *subtitle = NULL;
+
+      g_free (self->test_fingerprint);
+      self->test_fingerprint = g_strdup (data->fingerprint);
+      /* Translators: %s is a host key fingerprint, "SHA256:…". */
+      subtitle = g_strdup_printf (_("%s\nCompare it with the output of “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the server."),
+                                  data->fingerprint);
+      adw_action_row_set_subtitle (self->trust_row, subtitle);
+      gtk_widget_set_visible (GTK_WIDGET (self->trust_row), TRUE);
+      set_test_result (self, _("The server’s host key is not trusted yet"), "warning");
+      return;
+    }
+
+  if (g_error_matches (data->error, SM_SSH_ERROR, SM_SSH_ERROR_HOST_KEY_CHANGED))
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s is a host key fingerprint, "SHA256:…". */
+      text = g_strdup_printf (_("The host key has changed (offered %s). This may be an attack, or the server was reinstalled."),
+                              data->fingerprint != NULL ? data->fingerprint : "?");
+      set_test_result (self, text, "error");
+      return;
+    }
+
+  set_test_result (self, data->error->message, "error");
+}
+
+static char *
+dup_known_hosts_path (SmServerDialog *self)
+{
+  g_autofree char *dir = g_path_get_dirname (sm_store_get_path (self->store));
+
+  return g_build_filename (dir, "known_hosts", NULL);
+}
+
+/* The server the fields describe now, for the connection test. */
+static SmServer *
+dup_tested_server (SmServerDialog *self)
+{
+  SmServer *server = sm_server_copy (self->server);
+  SmAuthMethod method = get_auth_method (self);
+  g_autofree char *host = dup_stripped_text (self->host_row);
+  g_autofree char *username = dup_stripped_text (self->username_row);
+  g_autofree char *port_error = NULL;
+  guint port = 0;
+
+  port_error = sm_validate_port_text (gtk_editable_get_text (GTK_EDITABLE (self->port_row)), &port);
+  sm_server_set_host (server, host);
+  if (port_error == NULL)
+    sm_server_set_port (server, port);
+  sm_server_set_username (server, username);
+  sm_server_set_auth_method (server, method);
+  sm_server_set_key_file (server, method == SM_AUTH_KEY ? self->key_file : NULL);
+
+  return server;
+}
+
+static void
+start_test (SmServerDialog *self)
+{
+  g_autoptr(SmServer) server = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SmSecret) stored = NULL;
+  g_autofree char *known_hosts = NULL;
+  const char *secret = NULL;
+  SmAuthMethod method = get_auth_method (self);
+  GWeakRef *weak;
+  TestData *data;
+
+  for (Field f = FIELD_HOST; f <= FIELD_KEY_FILE; f++)
+    {
+      g_autofree char *message = validate_field (self, f);
+
+      if (message != NULL && f != FIELD_PASSWORD)
+        {
+          set_test_result (self, message, "error");
+          return;
+        }
+    }
+
+  if (self->test_cancellable != NULL)
+    g_cancellable_cancel (self->test_cancellable);
+  g_clear_object (&self->test_cancellable);
+
+  server = dup_tested_server (self);
+
+  /* The typed secret, or the stored one when the field is left empty. */
+  if (method == SM_AUTH_PASSWORD)
+    secret = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  else if (method == SM_AUTH_KEY)
+    secret = gtk_editable_get_text (GTK_EDITABLE (self->passphrase_row));
+  if ((secret == NULL || secret[0] == '\0') && has_stored_secret_for (self, method))
+    {
+      g_autoptr(GError) error = NULL;
+
+      stored = sm_store_load_secret (self->store, self->server, &error);
+      if (error != NULL)
+        {
+          set_test_result (self, error->message, "error");
+          return;
+        }
+      secret = stored;
+    }
+  if (secret != NULL && secret[0] == '\0')
+    secret = NULL;
+
+  known_hosts = dup_known_hosts_path (self);
+  data = g_new0 (TestData, 1);
+  sm_ssh_config_init_from_server (&data->config, server, secret, known_hosts);
+
+  self->test_cancellable = g_cancellable_new ();
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+
+  /* No source object: a closed dialog is not kept alive by its test. */
+  task = g_task_new (NULL, self->test_cancellable, test_done_cb, weak);
+  g_task_set_source_tag (task, start_test);
+  g_task_set_task_data (task, data, (GDestroyNotify) test_data_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, test_thread);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_row), FALSE);
+  set_test_result (self, _("Connecting…"), NULL);
+  set_testing (self, TRUE);
+}
+
+static void
+test_clicked_cb (SmServerDialog *self)
+{
+  start_test (self);
+}
+
+static void
+test_cancel_clicked_cb (SmServerDialog *self)
+{
+  if (self->test_cancellable != NULL)
+    g_cancellable_cancel (self->test_cancellable);
+}
+
+static void
+trust_clicked_cb (SmServerDialog *self)
+{
+  if (self->test_fingerprint == NULL)
+    return;
+
+  /* Pinned on the entry being edited: saved with it, then trusted. */
+  sm_server_set_host_key_sha256 (self->server, self->test_fingerprint);
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_row), FALSE);
+  start_test (self);
+}
+
 /* Construction */
 
 static void
@@ -795,6 +1105,17 @@ sm_server_dialog_constructed (GObject *object)
   gtk_button_set_label (self->save_button,
                         self->editing ? _("_Save") : _("_Add"));
 
+  self->local = sm_server_get_is_local (self->server);
+  /* "This computer" is polled without SSH: nothing to connect to. */
+  gtk_widget_set_visible (GTK_WIDGET (self->host_row), !self->local);
+  gtk_widget_set_visible (GTK_WIDGET (self->port_row), !self->local);
+  gtk_widget_set_visible (GTK_WIDGET (self->username_row), !self->local);
+  gtk_widget_set_visible (GTK_WIDGET (self->auth_group), !self->local);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_group), !self->local);
+  if (self->local)
+    adw_preferences_group_set_description (self->server_group,
+                                           _("This computer is watched directly, without SSH."));
+
   load_server (self);
   self->loading = FALSE;
 
@@ -810,6 +1131,11 @@ static void
 sm_server_dialog_dispose (GObject *object)
 {
   SmServerDialog *self = SM_SERVER_DIALOG (object);
+
+  /* Closing the dialog stops a running connection test. */
+  if (self->test_cancellable != NULL)
+    g_cancellable_cancel (self->test_cancellable);
+  g_clear_object (&self->test_cancellable);
 
   if (self->key_chooser != NULL)
     {
@@ -833,6 +1159,7 @@ sm_server_dialog_finalize (GObject *object)
   SmServerDialog *self = SM_SERVER_DIALOG (object);
 
   g_clear_pointer (&self->key_file, g_free);
+  g_clear_pointer (&self->test_fingerprint, g_free);
 
   G_OBJECT_CLASS (sm_server_dialog_parent_class)->finalize (object);
 }
@@ -992,12 +1319,23 @@ sm_server_dialog_class_init (SmServerDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, auth_error_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, org_error_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, notes_error_label);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, server_group);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, test_group);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, test_row);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, test_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, test_button);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, test_cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, trust_row);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, trust_button);
 
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, notes_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, auth_method_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, interval_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, choose_key_file_cb);
+  gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, test_cancel_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_activated);
   gtk_widget_class_install_action (widget_class, "dialog.cancel", NULL, cancel_activated);
@@ -1088,6 +1426,12 @@ _sm_server_dialog_get_row (SmServerDialog *self,
     return GTK_WIDGET (self->enabled_switch);
   if (g_str_equal (field, "save"))
     return GTK_WIDGET (self->save_button);
+  if (g_str_equal (field, "test"))
+    return self->test_button;
+  if (g_str_equal (field, "test-cancel"))
+    return self->test_cancel_button;
+  if (g_str_equal (field, "trust"))
+    return self->trust_button;
 
   g_return_val_if_reached (NULL);
 }
@@ -1117,4 +1461,28 @@ _sm_server_dialog_set_key_file (SmServerDialog *self,
   g_return_if_fail (SM_IS_SERVER_DIALOG (self));
 
   set_key_file (self, path);
+}
+
+const char *
+_sm_server_dialog_get_test_result (SmServerDialog *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER_DIALOG (self), NULL);
+
+  return adw_action_row_get_subtitle (self->test_row);
+}
+
+gboolean
+_sm_server_dialog_is_testing (SmServerDialog *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER_DIALOG (self), FALSE);
+
+  return self->test_cancellable != NULL;
+}
+
+SmServer *
+_sm_server_dialog_get_working_copy (SmServerDialog *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER_DIALOG (self), NULL);
+
+  return self->server;
 }

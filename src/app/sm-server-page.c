@@ -4,8 +4,19 @@
 
 #include <glib/gi18n.h>
 
+#include "sm-application.h"
+#include "sm-overview-page.h"
+#include "sm-scheduler.h"
 #include "sm-server-page.h"
+#include "sm-server-page-private.h"
 #include "sm-status-badge.h"
+
+/* What the newest poll of a server said about its host key. */
+typedef struct
+{
+  SmHostKeyIssue  issue;
+  char           *fingerprint;
+} HostKeyInfo;
 
 struct _SmServerPage
 {
@@ -15,6 +26,17 @@ struct _SmServerPage
   SmStatusBadge *badge;
   GtkLabel      *name_label;
   GtkLabel      *status_label;
+  GtkLabel      *info_label;
+  GtkLabel      *last_poll_label;
+  GtkWidget     *host_key_box;
+  GtkImage      *host_key_icon;
+  GtkLabel      *host_key_title;
+  GtkLabel      *host_key_body;
+  GtkWidget     *host_key_button;
+  AdwViewStack  *view_stack;
+  AdwViewSwitcherBar *switcher_bar;
+  SmOverviewPage *overview_page;
+  GtkWidget     *connection_group;
   GtkLabel      *host_label;
   GtkLabel      *port_label;
   GtkLabel      *username_label;
@@ -35,8 +57,10 @@ struct _SmServerPage
   /* Owned references */
   SmStore       *store;
   SmServer      *server;
+  GHashTable    *host_keys;      /* gint64 *id -> HostKeyInfo */
 
   /* State */
+  guint          tick_id;        /* refreshes "Last poll 12 s ago" while mapped */
   gboolean       vault_loading;
 };
 
@@ -165,6 +189,269 @@ update_tags (SmServerPage *self)
 }
 
 static void
+host_key_info_free (HostKeyInfo *info)
+{
+  g_free (info->fingerprint);
+  g_free (info);
+}
+
+static gboolean
+is_empty (const char *str)
+{
+  return str == NULL || str[0] == '\0';
+}
+
+/* "Down — connection refused", in the status's colour. */
+static void
+update_status (SmServerPage *self)
+{
+  SmServerStatus status = sm_status_badge_status_for_server (self->server);
+  const char *reason = sm_server_get_status_reason (self->server);
+  g_autofree char *text = NULL;
+
+  sm_status_badge_set_status (self->badge, status);
+
+  if (!is_empty (reason) &&
+      status != SM_SERVER_STATUS_DISABLED && status != SM_SERVER_STATUS_UP)
+    /* Translators: a server's status and why, as in "Down — connection refused". */
+    text = g_strdup_printf (_("%s — %s"), sm_server_status_to_label (status), reason);
+  else
+    text = g_strdup (sm_server_status_to_label (status));
+
+  gtk_label_set_label (self->status_label, text);
+
+  if (status == SM_SERVER_STATUS_DOWN)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+  if (status == SM_SERVER_STATUS_DEGRADED)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "warning");
+  if (status == SM_SERVER_STATUS_DOWN || status == SM_SERVER_STATUS_DEGRADED)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+}
+
+static void
+update_last_poll (SmServerPage *self)
+{
+  gint64 last_poll;
+  gint64 seconds;
+  g_autofree char *text = NULL;
+
+  if (self->server == NULL)
+    return;
+
+  last_poll = sm_server_get_last_poll (self->server);
+  if (last_poll == 0)
+    {
+      gtk_label_set_label (self->last_poll_label, _("No data yet"));
+      return;
+    }
+
+  seconds = MAX (0, (g_get_real_time () - last_poll) / G_USEC_PER_SEC);
+  if (seconds < 2)
+    text = g_strdup (_("Last poll just now"));
+  else if (seconds < 120)
+    /* Translators: seconds since the newest poll. */
+    text = g_strdup_printf (_("Last poll %u s ago"), (guint) seconds);
+  else if (seconds < 120 * 60)
+    /* Translators: minutes since the newest poll. */
+    text = g_strdup_printf (_("Last poll %u min ago"), (guint) (seconds / 60));
+  else
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (last_poll / G_USEC_PER_SEC);
+      g_autofree char *formatted = g_date_time_format (time, "%c");
+
+      /* Translators: %s is a date and time. */
+      text = g_strdup_printf (_("Last poll %s"), formatted);
+    }
+
+  if (g_strcmp0 (gtk_label_get_label (self->last_poll_label), text) != 0)
+    gtk_label_set_label (self->last_poll_label, text);
+}
+
+/* OS and uptime from the newest poll. */
+static void
+update_info (SmServerPage *self)
+{
+  const SmPollResult *result = sm_server_get_last_result (self->server);
+  const SmSpecs *specs = sm_overview_get_specs (self->server);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *uptime = NULL;
+
+  if (specs != NULL && !is_empty (specs->os_name))
+    g_string_append (text, specs->os_name);
+
+  if (result != NULL)
+    uptime = sm_overview_format_uptime (sm_poll_result_get_metric ((SmPollResult *) result,
+                                                                   "uptime.seconds"));
+  if (uptime != NULL)
+    {
+      g_autofree char *unbroken = sm_overview_no_break (uptime);
+
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append (text, unbroken);
+    }
+
+  if (g_strcmp0 (gtk_label_get_label (self->info_label), text->str) != 0)
+    gtk_label_set_label (self->info_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->info_label), text->len > 0);
+}
+
+static char *
+dup_known_hosts_path (SmServerPage *self)
+{
+  g_autofree char *dir = NULL;
+
+  if (self->store == NULL)
+    return g_strdup ("known_hosts");
+
+  dir = g_path_get_dirname (sm_store_get_path (self->store));
+
+  return g_build_filename (dir, "known_hosts", NULL);
+}
+
+static void
+update_host_key (SmServerPage *self)
+{
+  HostKeyInfo *info = NULL;
+  gint64 id;
+
+  if (self->server != NULL)
+    {
+      id = sm_server_get_id (self->server);
+      info = g_hash_table_lookup (self->host_keys, &id);
+    }
+
+  if (info == NULL || info->issue == SM_HOST_KEY_ISSUE_NONE)
+    {
+      gtk_widget_set_visible (self->host_key_box, FALSE);
+      return;
+    }
+
+  if (info->issue == SM_HOST_KEY_ISSUE_UNKNOWN)
+    {
+      g_autofree char *body = NULL;
+
+      gtk_image_set_from_icon_name (self->host_key_icon, "dialog-warning-symbolic");
+      gtk_label_set_label (self->host_key_title, _("The authenticity of this server cannot be verified yet"));
+      /* Translators: %s is a host key fingerprint, "SHA256:…"; keep the markup. */
+      body = g_markup_printf_escaped (_("Fingerprint <tt>%s</tt>\n\nCompare it with the one on the server:\n<tt>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</tt>"),
+                                      info->fingerprint != NULL ? info->fingerprint : "?");
+      gtk_label_set_markup (self->host_key_body, body);
+      gtk_widget_set_visible (self->host_key_button, info->fingerprint != NULL);
+      gtk_widget_remove_css_class (self->host_key_box, "host-key-changed");
+      gtk_widget_add_css_class (self->host_key_box, "host-key-unknown");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->host_key_icon), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->host_key_icon), "warning");
+    }
+  else
+    {
+      g_autofree char *known_hosts = dup_known_hosts_path (self);
+      g_autofree char *body = NULL;
+
+      gtk_image_set_from_icon_name (self->host_key_icon, "dialog-error-symbolic");
+      gtk_label_set_label (self->host_key_title, _("The host key has changed"));
+      /* Translators: the first %s is a fingerprint "SHA256:…", the second a
+       * file name; keep the markup. */
+      body = g_markup_printf_escaped (_("This may be an attack (someone intercepting the connection) or the server was reinstalled. Status Monitor will not connect until you check it.\n\nOffered key: <tt>%s</tt>\n\nIf the change is expected, remove the old key of this server from <tt>%s</tt> and trust the new one."),
+                                      info->fingerprint != NULL ? info->fingerprint : "?",
+                                      known_hosts);
+      gtk_label_set_markup (self->host_key_body, body);
+      gtk_widget_set_visible (self->host_key_button, FALSE);
+      gtk_widget_remove_css_class (self->host_key_box, "host-key-unknown");
+      gtk_widget_add_css_class (self->host_key_box, "host-key-changed");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->host_key_icon), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->host_key_icon), "error");
+    }
+
+  gtk_widget_set_visible (self->host_key_box, TRUE);
+}
+
+static void
+trust_clicked_cb (SmServerPage *self,
+                  GtkButton    *button)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *previous = NULL;
+  GApplication *app = g_application_get_default ();
+  HostKeyInfo *info;
+  gint64 id;
+
+  if (self->server == NULL || self->store == NULL)
+    return;
+
+  id = sm_server_get_id (self->server);
+  info = g_hash_table_lookup (self->host_keys, &id);
+  if (info == NULL || info->issue != SM_HOST_KEY_ISSUE_UNKNOWN || info->fingerprint == NULL)
+    return;
+
+  /* Pinned on the entry: the next connection accepts exactly this key. */
+  previous = g_strdup (sm_server_get_host_key_sha256 (self->server));
+  sm_server_set_host_key_sha256 (self->server, info->fingerprint);
+  if (!sm_store_save_server (self->store, self->server, SM_SECRET_KEEP, NULL, &error))
+    {
+      g_autofree char *message = NULL;
+
+      sm_server_set_host_key_sha256 (self->server, previous);
+      /* Translators: %s is an error message. */
+      message = g_strdup_printf (_("Could not save the key: %s"), error->message);
+      gtk_label_set_text (self->host_key_body, message);
+      return;
+    }
+
+  g_hash_table_remove (self->host_keys, &id);
+  update_host_key (self);
+
+  if (SM_IS_APPLICATION (app) && sm_application_get_scheduler (SM_APPLICATION (app)) != NULL)
+    sm_scheduler_poll_now (sm_application_get_scheduler (SM_APPLICATION (app)), self->server);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  update_last_poll (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_tick (SmServerPage *self)
+{
+  gboolean wanted = self->server != NULL && gtk_widget_get_mapped (GTK_WIDGET (self));
+
+  if (wanted && self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  else if (!wanted)
+    g_clear_handle_id (&self->tick_id, g_source_remove);
+}
+
+static void
+sm_server_page_map (GtkWidget *widget)
+{
+  SmServerPage *self = SM_SERVER_PAGE (widget);
+
+  GTK_WIDGET_CLASS (sm_server_page_parent_class)->map (widget);
+
+  update_last_poll (self);
+  update_tick (self);
+}
+
+static void
+sm_server_page_unmap (GtkWidget *widget)
+{
+  SmServerPage *self = SM_SERVER_PAGE (widget);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+
+  GTK_WIDGET_CLASS (sm_server_page_parent_class)->unmap (widget);
+}
+
+static void
 update_all (SmServerPage *self)
 {
   g_autofree char *port = NULL;
@@ -178,11 +465,14 @@ update_all (SmServerPage *self)
   if (self->server == NULL)
     return;
 
-  sm_status_badge_set_status (self->badge, sm_status_badge_status_for_server (self->server));
   gtk_label_set_label (self->name_label, sm_server_get_name (self->server));
-  gtk_label_set_label (self->status_label,
-                       sm_server_status_to_label (sm_status_badge_status_for_server (self->server)));
+  update_status (self);
+  update_info (self);
+  update_last_poll (self);
+  update_host_key (self);
 
+  /* "This computer" is read without SSH: no connection to describe. */
+  gtk_widget_set_visible (self->connection_group, !sm_server_get_is_local (self->server));
   set_value (self->host_label, sm_server_get_host (self->server));
   port = g_strdup_printf ("%u", sm_server_get_port (self->server));
   gtk_label_set_label (self->port_label, port);
@@ -221,13 +511,16 @@ server_notify_cb (SmServerPage *self,
                   GParamSpec   *pspec,
                   SmServer     *server)
 {
-  /* A status change is the frequent one: it needs no decryption. */
-  if (g_str_equal (pspec->name, "status"))
+  /* Status and polls are the frequent changes: they need no decryption. */
+  if (g_str_equal (pspec->name, "status") || g_str_equal (pspec->name, "status-reason"))
     {
-      SmServerStatus status = sm_status_badge_status_for_server (server);
-
-      sm_status_badge_set_status (self->badge, status);
-      gtk_label_set_label (self->status_label, sm_server_status_to_label (status));
+      update_status (self);
+      return;
+    }
+  if (g_str_equal (pspec->name, "last-poll"))
+    {
+      update_info (self);
+      update_last_poll (self);
       return;
     }
 
@@ -239,7 +532,14 @@ sm_server_page_dispose (GObject *object)
 {
   SmServerPage *self = SM_SERVER_PAGE (object);
 
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_func (self->server, server_notify_cb, self);
+  /* The switcher lets go of the stack's pages before they go. */
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SM_TYPE_SERVER_PAGE);
+  g_clear_pointer (&self->host_keys, g_hash_table_unref);
   g_clear_object (&self->server);
   g_clear_object (&self->store);
 
@@ -310,6 +610,9 @@ sm_server_page_class_init (SmServerPageClass *klass)
   object_class->get_property = sm_server_page_get_property;
   object_class->set_property = sm_server_page_set_property;
 
+  widget_class->map = sm_server_page_map;
+  widget_class->unmap = sm_server_page_unmap;
+
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
                          SM_TYPE_STORE,
@@ -334,11 +637,23 @@ sm_server_page_class_init (SmServerPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SM_TYPE_STATUS_BADGE);
+  g_type_ensure (SM_TYPE_OVERVIEW_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sm-server-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, badge);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, info_label);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, last_poll_label);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, host_key_box);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, host_key_icon);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, host_key_title);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, host_key_body);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, host_key_button);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, overview_page);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, connection_group);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, host_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, port_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, username_label);
@@ -355,12 +670,16 @@ sm_server_page_class_init (SmServerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, enabled_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, notes_group);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, notes_label);
+  gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
 }
 
 static void
 sm_server_page_init (SmServerPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->host_keys = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+                                           g_free, (GDestroyNotify) host_key_info_free);
 }
 
 GtkWidget *
@@ -417,6 +736,7 @@ sm_server_page_set_server (SmServerPage *self,
     g_signal_handlers_disconnect_by_func (self->server, server_notify_cb, self);
 
   g_set_object (&self->server, server);
+  sm_overview_page_set_server (self->overview_page, server);
 
   if (self->server != NULL)
     {
@@ -425,6 +745,7 @@ sm_server_page_set_server (SmServerPage *self,
                                G_CONNECT_SWAPPED);
       update_all (self);
     }
+  update_tick (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
 }
@@ -458,4 +779,115 @@ sm_server_page_refresh_credentials (SmServerPage *self)
   g_return_if_fail (SM_IS_SERVER_PAGE (self));
 
   update_credentials (self);
+}
+
+AdwViewStack *
+sm_server_page_get_view_stack (SmServerPage *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER_PAGE (self), NULL);
+
+  return self->view_stack;
+}
+
+AdwViewSwitcherBar *
+sm_server_page_get_switcher_bar (SmServerPage *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER_PAGE (self), NULL);
+
+  return self->switcher_bar;
+}
+
+void
+sm_server_page_report_host_key (SmServerPage   *self,
+                                SmServer       *server,
+                                SmHostKeyIssue  issue,
+                                const char     *fingerprint)
+{
+  gint64 id;
+
+  g_return_if_fail (SM_IS_SERVER_PAGE (self));
+  g_return_if_fail (SM_IS_SERVER (server));
+
+  id = sm_server_get_id (server);
+  if (issue == SM_HOST_KEY_ISSUE_NONE)
+    {
+      g_hash_table_remove (self->host_keys, &id);
+    }
+  else
+    {
+      HostKeyInfo *info = g_new0 (HostKeyInfo, 1);
+
+      info->issue = issue;
+      info->fingerprint = g_strdup (fingerprint);
+      g_hash_table_insert (self->host_keys, g_memdup2 (&id, sizeof id), info);
+    }
+
+  if (self->server != NULL && sm_server_get_id (self->server) == id)
+    update_host_key (self);
+}
+
+SmHostKeyIssue
+sm_server_page_get_host_key_issue (SmServerPage *self,
+                                   SmServer     *server)
+{
+  HostKeyInfo *info;
+  gint64 id;
+
+  g_return_val_if_fail (SM_IS_SERVER_PAGE (self), SM_HOST_KEY_ISSUE_NONE);
+  g_return_val_if_fail (SM_IS_SERVER (server), SM_HOST_KEY_ISSUE_NONE);
+
+  id = sm_server_get_id (server);
+  info = g_hash_table_lookup (self->host_keys, &id);
+
+  return info != NULL ? info->issue : SM_HOST_KEY_ISSUE_NONE;
+}
+
+/* Test accessors */
+
+SmOverviewPage *
+_sm_server_page_get_overview_page (SmServerPage *self)
+{
+  return self->overview_page;
+}
+
+GtkLabel *
+_sm_server_page_get_status_label (SmServerPage *self)
+{
+  return self->status_label;
+}
+
+GtkLabel *
+_sm_server_page_get_info_label (SmServerPage *self)
+{
+  return self->info_label;
+}
+
+GtkLabel *
+_sm_server_page_get_last_poll_label (SmServerPage *self)
+{
+  return self->last_poll_label;
+}
+
+GtkWidget *
+_sm_server_page_get_host_key_box (SmServerPage *self)
+{
+  return self->host_key_box;
+}
+
+GtkLabel *
+_sm_server_page_get_host_key_body (SmServerPage *self)
+{
+  return self->host_key_body;
+}
+
+GtkWidget *
+_sm_server_page_get_host_key_button (SmServerPage *self)
+{
+  return self->host_key_button;
+}
+
+guint
+_sm_server_page_get_tick_id (SmServerPage *self)
+{
+  return self->tick_id;
 }

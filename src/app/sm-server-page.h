@@ -9,6 +9,13 @@
 
 G_BEGIN_DECLS
 
+/* What the newest poll said about a server's host key. */
+typedef enum {
+  SM_HOST_KEY_ISSUE_NONE,
+  SM_HOST_KEY_ISSUE_UNKNOWN,   /* not trusted yet: offer "Trust This Key" */
+  SM_HOST_KEY_ISSUE_CHANGED,   /* differs from the trusted one: maybe an attack */
+} SmHostKeyIssue;
+
 #define SM_TYPE_SERVER_PAGE (sm_server_page_get_type ())
 G_DECLARE_FINAL_TYPE (SmServerPage, sm_server_page, SM, SERVER_PAGE, AdwBin)
 
@@ -35,5 +42,21 @@ void        sm_server_page_set_vault_loading (SmServerPage *self,
                                               gboolean      vault_loading);
 /* Checks the stored credentials again (after the store's vault changed). */
 void        sm_server_page_refresh_credentials (SmServerPage *self);
+
+/* The "Overview" / "Details" stack, for a view switcher in the window's
+ * header bar, and the bar at the bottom that takes over when narrow. */
+AdwViewStack       *sm_server_page_get_view_stack   (SmServerPage   *self);
+AdwViewSwitcherBar *sm_server_page_get_switcher_bar (SmServerPage   *self);
+
+/* Records what the newest poll of server said about its host key (kept
+ * per server id); the page shows a warning with "Trust This Key" for an
+ * unknown key, which pins fingerprint on the server, saves it and polls
+ * again, or an error for a changed one. */
+void            sm_server_page_report_host_key    (SmServerPage   *self,
+                                                   SmServer       *server,
+                                                   SmHostKeyIssue  issue,
+                                                   const char     *fingerprint);
+SmHostKeyIssue  sm_server_page_get_host_key_issue (SmServerPage   *self,
+                                                   SmServer       *server);
 
 G_END_DECLS

@@ -33,24 +33,63 @@ static GParamSpec *properties[N_PROPS];
 static void
 sm_server_row_update (SmServerRow *self)
 {
-  g_autofree char *address = sm_server_dup_address (self->server);
+  g_autofree char *address = NULL;
   SmServerStatus status = sm_status_badge_status_for_server (self->server);
+  const char *reason = sm_server_get_status_reason (self->server);
+  gboolean has_reason = reason != NULL && reason[0] != '\0' && status != SM_SERVER_STATUS_UP;
+  gboolean alert = has_reason &&
+                   (status == SM_SERVER_STATUS_DOWN || status == SM_SERVER_STATUS_DEGRADED);
+  GtkWidget *subtitle = GTK_WIDGET (self->address_label);
   g_autofree char *accessible = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (sm_server_get_is_local (self->server))
+    address = g_strdup (_("This computer, without SSH"));
+  else
+    address = sm_server_dup_address (self->server);
 
   gtk_label_set_label (self->name_label, sm_server_get_name (self->server));
-  gtk_label_set_label (self->address_label, address);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->address_label), address);
   sm_status_badge_set_status (self->badge, status);
+
+  /* A server in trouble says why instead of where it is. */
+  gtk_label_set_label (self->address_label, alert ? reason : address);
+  if (alert)
+    gtk_widget_remove_css_class (subtitle, "dim-label");
+  else
+    gtk_widget_add_css_class (subtitle, "dim-label");
+  if (alert && status == SM_SERVER_STATUS_DOWN)
+    gtk_widget_add_css_class (subtitle, "error");
+  else
+    gtk_widget_remove_css_class (subtitle, "error");
+  if (alert && status == SM_SERVER_STATUS_DEGRADED)
+    gtk_widget_add_css_class (subtitle, "warning");
+  else
+    gtk_widget_remove_css_class (subtitle, "warning");
+
+  if (has_reason && status != SM_SERVER_STATUS_DISABLED)
+    /* Translators: a server's address and why its status is what it is. */
+    tooltip = g_strdup_printf (_("%s\n%s — %s"), address,
+                               sm_server_status_to_label (status), reason);
+  else
+    tooltip = g_strdup (address);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  gtk_widget_set_tooltip_text (subtitle, NULL);
 
   if (sm_server_get_enabled (self->server))
     gtk_widget_remove_css_class (GTK_WIDGET (self), "disabled-server");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self), "disabled-server");
 
-  /* Translators: the accessible name of a server in the list: "NAME, STATUS". */
-  accessible = g_strdup_printf (_("%s, %s"),
-                                sm_server_get_name (self->server),
-                                sm_server_status_to_label (status));
+  if (has_reason && status != SM_SERVER_STATUS_DISABLED)
+    /* Translators: the accessible name of a server in the list: "NAME, STATUS: REASON". */
+    accessible = g_strdup_printf (_("%s, %s: %s"),
+                                  sm_server_get_name (self->server),
+                                  sm_server_status_to_label (status), reason);
+  else
+    /* Translators: the accessible name of a server in the list: "NAME, STATUS". */
+    accessible = g_strdup_printf (_("%s, %s"),
+                                  sm_server_get_name (self->server),
+                                  sm_server_status_to_label (status));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);

@@ -2,6 +2,7 @@
 /* sm-window-private.h: accessors for tests/test-window.c. */
 #pragma once
 
+#include "sm-server-page.h"
 #include "sm-window.h"
 
 G_BEGIN_DECLS
@@ -15,5 +16,6 @@ GtkEditable *_sm_window_get_search_entry     (SmWindow *self);
 GtkWidget   *_sm_window_get_empty_add_button (SmWindow *self);
 /* The "Undo" toast of the latest deletion still pending, or NULL. */
 AdwToast    *_sm_window_get_undo_toast       (SmWindow *self);
+SmServerPage *_sm_window_get_server_page     (SmWindow *self);
 
 G_END_DECLS

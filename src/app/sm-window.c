@@ -8,6 +8,7 @@
 #include "sm-server-dialog.h"
 #include "sm-server-page.h"
 #include "sm-server-row.h"
+#include "sm-ssh-session.h"
 #include "sm-window.h"
 #include "sm-window-private.h"
 
@@ -32,7 +33,7 @@ struct _SmWindow
   GtkStack             *sidebar_stack;
   GtkListBox           *list_box;
   GtkWidget            *content;
-  AdwWindowTitle       *content_title;
+  AdwViewSwitcherTitle *content_title;
   GtkWidget            *edit_button;
   GtkWidget            *delete_button;
   GtkStack             *content_stack;
@@ -59,6 +60,14 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SERVER_SAVED,
+  SERVER_DELETED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void commit_pending (SmWindow      *self,
                             PendingDelete *pending,
@@ -291,6 +300,8 @@ update_view (SmWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-server", has_selection);
   gtk_widget_set_visible (self->edit_button, has_selection);
   gtk_widget_set_visible (self->delete_button, has_selection);
+  adw_view_switcher_title_set_view_switcher_enabled (self->content_title,
+                                                     g_str_equal (content_page, "server"));
 
   /* Folded with nothing to show: the sidebar holds the empty state. */
   if (folded && n_total == 0)
@@ -302,7 +313,7 @@ selected_name_cb (SmWindow   *self,
                   GParamSpec *pspec,
                   SmServer   *server)
 {
-  adw_window_title_set_title (self->content_title, sm_server_get_name (server));
+  adw_view_switcher_title_set_title (self->content_title, sm_server_get_name (server));
 }
 
 /* Shows server in the content pane; the list selection is left alone. */
@@ -324,11 +335,11 @@ show_server (SmWindow *self,
       g_signal_connect_object (server, "notify::name",
                                G_CALLBACK (selected_name_cb), self,
                                G_CONNECT_SWAPPED);
-      adw_window_title_set_title (self->content_title, sm_server_get_name (server));
+      adw_view_switcher_title_set_title (self->content_title, sm_server_get_name (server));
     }
   else
     {
-      adw_window_title_set_title (self->content_title, "");
+      adw_view_switcher_title_set_title (self->content_title, "");
     }
 
   update_view (self);
@@ -475,6 +486,7 @@ server_saved_cb (SmWindow       *self,
       g_list_store_append (self->servers, server);
     }
 
+  g_signal_emit (self, signals[SERVER_SAVED], 0, server);
   sm_window_select_server (self, server);
   navigate_to_content (self);
 }
@@ -549,7 +561,10 @@ commit_pending (SmWindow      *self,
     adw_toast_dismiss (toast);
 
   if (sm_store_delete_server (self->store, sm_server_get_id (server), &error))
-    return;
+    {
+      g_signal_emit (self, signals[SERVER_DELETED], 0, server);
+      return;
+    }
 
   if (interactive)
     {
@@ -724,6 +739,13 @@ sm_window_constructed (GObject *object)
 
   sm_server_page_set_store (self->server_page, self->store);
 
+  /* Overview and Details switch in the header bar, or at the bottom when narrow. */
+  adw_view_switcher_title_set_stack (self->content_title,
+                                     sm_server_page_get_view_stack (self->server_page));
+  g_object_bind_property (self->content_title, "title-visible",
+                          sm_server_page_get_switcher_bar (self->server_page), "reveal",
+                          G_BINDING_SYNC_CREATE);
+
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
@@ -770,6 +792,10 @@ sm_window_dispose (GObject *object)
     gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
   if (self->selected != NULL)
     g_signal_handlers_disconnect_by_func (self->selected, selected_name_cb, self);
+
+  /* The switcher lets go of the page's stack before it goes. */
+  if (self->content_title != NULL)
+    adw_view_switcher_title_set_stack (self->content_title, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SM_TYPE_WINDOW);
 
@@ -848,6 +874,32 @@ sm_window_class_init (SmWindowClass *klass)
                           G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SmWindow::server-saved:
+   * @server: the server as saved (a new object after an edit)
+   *
+   * A server was added or edited and saved in the store.
+   */
+  signals[SERVER_SAVED] =
+    g_signal_new ("server-saved",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SM_TYPE_SERVER);
+
+  /**
+   * SmWindow::server-deleted:
+   * @server: the server deleted from the store
+   *
+   * A deletion was committed (its Undo toast went away).
+   */
+  signals[SERVER_DELETED] =
+    g_signal_new ("server-deleted",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SM_TYPE_SERVER);
 
   g_type_ensure (SM_TYPE_SERVER_PAGE);
 
@@ -1025,4 +1077,37 @@ _sm_window_get_undo_toast (SmWindow *self)
   pending = g_ptr_array_index (self->pending, self->pending->len - 1);
 
   return pending->toast;
+}
+
+GListModel *
+sm_window_get_servers (SmWindow *self)
+{
+  g_return_val_if_fail (SM_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->servers);
+}
+
+void
+sm_window_report_poll (SmWindow     *self,
+                       SmServer     *server,
+                       const GError *error,
+                       const char   *host_key_sha256)
+{
+  SmHostKeyIssue issue = SM_HOST_KEY_ISSUE_NONE;
+
+  g_return_if_fail (SM_IS_WINDOW (self));
+  g_return_if_fail (SM_IS_SERVER (server));
+
+  if (g_error_matches (error, SM_SSH_ERROR, SM_SSH_ERROR_HOST_KEY_UNKNOWN))
+    issue = SM_HOST_KEY_ISSUE_UNKNOWN;
+  else if (g_error_matches (error, SM_SSH_ERROR, SM_SSH_ERROR_HOST_KEY_CHANGED))
+    issue = SM_HOST_KEY_ISSUE_CHANGED;
+
+  sm_server_page_report_host_key (self->server_page, server, issue, host_key_sha256);
+}
+
+SmServerPage *
+_sm_window_get_server_page (SmWindow *self)
+{
+  return self->server_page;
 }

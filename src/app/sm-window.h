@@ -35,5 +35,19 @@ void       sm_window_select_server            (SmWindow      *self,
 void       sm_window_set_vault_loading        (SmWindow      *self,
                                                gboolean       vault_loading);
 void       sm_window_commit_pending_deletions (SmWindow      *self);
+/* The listed servers (SmServer), not including those pending deletion. */
+GListModel *sm_window_get_servers             (SmWindow      *self);
+/* What a poll of server ended with (the scheduler's "poll-finished"): an
+ * unknown or changed host key (with the offered fingerprint) shows on the
+ * server page; any other outcome clears it. */
+void       sm_window_report_poll              (SmWindow      *self,
+                                               SmServer      *server,
+                                               const GError  *error,
+                                               const char    *host_key_sha256);
+
+/*
+ * Signals: "server-saved" (SmServer *server) after an add or edit was saved,
+ * "server-deleted" (SmServer *server) after a deletion was committed.
+ */
 
 G_END_DECLS
