@@ -15,7 +15,7 @@ TEST_PACKAGES=(
   xvfb xauth dbus dbus-x11 at-spi2-core
   gnome-keyring python3-dbusmock
   openssh-server openssh-client
-  sqlite3 busybox
+  sqlite3 busybox strace
   clang libclang-rt-14-dev
 )
 
