@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "sm-scheduler.h"
@@ -294,6 +295,27 @@ test_remote_polls (void)
                                                         "mem.used_percent")));
     }
 
+  /* Every poll was handed to the store, inventory included. */
+  {
+    g_autofree char *db = g_build_filename (dir, SM_STORE_FILE_NAME, NULL);
+    g_autofree char *uri = g_strdup_printf ("file:%s?mode=ro", db);
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (uri, &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (raw,
+                                         "SELECT count(*), sum(status = 'up'), sum(specs IS NOT NULL), "
+                                         "  sum(metrics LIKE '%mem.used_percent%') FROM server_state",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, n);
+    g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, n);
+    g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, n);
+    g_assert_cmpint (sqlite3_column_int (stmt, 3), ==, n);
+    sqlite3_finalize (stmt);
+    sqlite3_close (raw);
+  }
+
   /* The pinned key was recorded in the app's known_hosts. */
   {
     g_autofree char *known_hosts = g_build_filename (dir, "known_hosts", NULL);
@@ -345,6 +367,96 @@ test_remote_polls (void)
   sm_test_rmdir (dir);
 }
 
+static void
+set_true_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* An idle session between far-apart polls gets keepalives, which do not
+ * count as polls; disabling the server stops them and its status says so. */
+static void
+test_keepalive (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autofree char *skip = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autoptr(SmTestSshd) sshd = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmScheduler) scheduler = NULL;
+  g_autoptr(SmServer) server = sm_server_new ();
+  Finished finished = { 0 };
+  guint keepalives;
+
+  sshd = sm_test_sshd_start (SM_TEST_SSHD_DEFAULT, &skip);
+  if (sshd == NULL)
+    {
+      g_test_skip (skip);
+      return;
+    }
+  key = sm_test_sshd_add_client_key (sshd, "ed25519", NULL);
+  fingerprint = sm_test_sshd_dup_fingerprint (sshd);
+  store = sm_store_open_data_dir (dir, NULL, &error);
+  g_assert_no_error (error);
+
+  sm_server_set_name (server, "idle");
+  sm_server_set_host (server, "127.0.0.1");
+  sm_server_set_port (server, sm_test_sshd_get_port (sshd));
+  sm_server_set_username (server, sm_test_sshd_get_user ());
+  sm_server_set_auth_method (server, SM_AUTH_KEY);
+  sm_server_set_key_file (server, key);
+  sm_server_set_host_key_sha256 (server, fingerprint);
+  sm_server_set_interval (server, 3600);
+  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
+
+  finished.servers = g_ptr_array_new_with_free_func (g_object_unref);
+  finished.statuses = g_ptr_array_new ();
+  scheduler = sm_scheduler_new (store, dir, 2);
+  sm_scheduler_set_keepalive_interval (scheduler, 1);
+  g_signal_connect (scheduler, "poll-finished", G_CALLBACK (poll_finished_cb), &finished);
+
+  /* Timers on: the first poll comes within the spread, the next in an hour. */
+  sm_scheduler_add_server (scheduler, server);
+  wait_for_polls (&finished, 1);
+  g_assert_cmpint (sm_server_get_status (server), ==, SM_SERVER_STATUS_UP);
+
+  keepalives = sm_scheduler_get_n_keepalives (scheduler);
+  while (sm_scheduler_get_n_keepalives (scheduler) < keepalives + 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (finished.servers->len, ==, 1);
+
+  /* A poll asked for meanwhile still happens, on the kept session. */
+  sm_scheduler_poll_now (scheduler, server);
+  wait_for_polls (&finished, 2);
+  g_assert_cmpint (sm_server_get_status (server), ==, SM_SERVER_STATUS_UP);
+
+  /* Disabled: no session, no keepalive, status DISABLED. */
+  sm_server_set_enabled (server, FALSE);
+  sm_scheduler_add_server (scheduler, server);
+  g_assert_cmpint (sm_server_get_status (server), ==, SM_SERVER_STATUS_DISABLED);
+  keepalives = sm_scheduler_get_n_keepalives (scheduler);
+  {
+    gboolean passed = FALSE;
+
+    /* Two keepalive rounds pass without one for this server: an absence
+     * has no signal, so the test waits for the rounds' time. */
+    g_timeout_add_once (2500, set_true_cb, &passed);
+    while (!passed)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_cmpuint (sm_scheduler_get_n_keepalives (scheduler), ==, keepalives);
+  g_assert_cmpuint (finished.servers->len, ==, 2);
+
+  sm_scheduler_shutdown (scheduler);
+  g_ptr_array_unref (finished.servers);
+  g_ptr_array_unref (finished.statuses);
+  g_clear_object (&scheduler);
+  g_clear_object (&store);
+  sm_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -356,6 +468,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/next-delay", test_next_delay);
   g_test_add_func ("/scheduler/local-poll", test_local_poll);
   g_test_add_func ("/scheduler/remote-polls", test_remote_polls);
+  g_test_add_func ("/scheduler/keepalive", test_keepalive);
 
   return g_test_run ();
 }

@@ -1566,6 +1566,55 @@ test_local_offered_once (Fixture       *fixture,
   g_assert_cmpuint (count_servers (store), ==, 1);
 }
 
+/* Migration 4: the latest poll per server, and the time the inventory
+ * last changed (the first inventory is no change). */
+static void
+test_save_poll (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = open_ok (fixture->path, NULL);
+  g_autoptr(SmServer) server = sm_server_new ();
+  gboolean changed = TRUE;
+  gint64 changed_at = -1;
+  gint64 id;
+
+  sm_server_set_name (server, "web");
+  sm_server_set_host (server, "web.example");
+  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
+  id = sm_server_get_id (server);
+
+  g_assert_true (sm_store_save_poll (store, id, 1000, "up", "up", "{\"cpu.percent\":5}",
+                                     "{\"os_name\":\"Debian 12\"}", &changed, &error));
+  g_assert_no_error (error);
+  g_assert_false (changed);
+  g_assert_true (sm_store_get_specs_changed_at (store, id, &changed_at, &error));
+  g_assert_cmpint (changed_at, ==, 0);
+
+  /* A poll without inventory keeps the stored one. */
+  g_assert_true (sm_store_save_poll (store, id, 1010, "degraded", "disk / 95% full",
+                                     "{\"cpu.percent\":7}", NULL, &changed, &error));
+  g_assert_false (changed);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT polled_at FROM server_state"), ==, 1010);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT specs IS NOT NULL FROM server_state"), ==, 1);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT status = 'degraded' FROM server_state"), ==, 1);
+
+  /* The same inventory again: no change. Another one: noted. */
+  g_assert_true (sm_store_save_poll (store, id, 1020, "up", "up", "{}",
+                                     "{\"os_name\":\"Debian 12\"}", &changed, &error));
+  g_assert_false (changed);
+  g_assert_true (sm_store_save_poll (store, id, 1030, "up", "up", "{}",
+                                     "{\"os_name\":\"Debian 13\"}", &changed, &error));
+  g_assert_true (changed);
+  g_assert_true (sm_store_get_specs_changed_at (store, id, &changed_at, &error));
+  g_assert_cmpint (changed_at, ==, 1030);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM server_state"), ==, 1);
+
+  /* Deleting the server deletes its state. */
+  g_assert_true (sm_store_delete_server (store, id, &error));
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM server_state"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1588,6 +1637,7 @@ main (int   argc,
   ADD ("/store/crud/delete", test_crud_delete);
   ADD ("/store/crud/local", test_crud_local);
   ADD ("/store/crud/local-offered-once", test_local_offered_once);
+  ADD ("/store/poll/save", test_save_poll);
   ADD ("/store/secret/set-and-load", test_secret_set_and_load);
   ADD ("/store/secret/keep-clear-agent", test_secret_keep_clear_agent);
   ADD ("/store/secret/no-vault", test_secret_no_vault);

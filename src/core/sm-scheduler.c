@@ -20,6 +20,8 @@
 #define DISK_DEGRADED_PERCENT    90.0
 #define MEMORY_DEGRADED_PERCENT  95.0
 
+#define KEEPALIVE_EVERY_S        30
+
 /* Worker-side state of one server: used by one job at a time. */
 typedef struct {
   SmSshSession     *session;
@@ -50,6 +52,9 @@ typedef struct {
   guint         timeout_id;
   guint         failures;
   gboolean      running;
+  gboolean      keeping_alive;  /* the job running is a keepalive */
+  gboolean      poll_pending;   /* poll_now came during a keepalive */
+  gint64        next_poll_us;   /* monotonic time the timer fires, or 0 */
   gboolean      reset_session;  /* settings changed while a job ran */
 } Target;
 
@@ -63,6 +68,7 @@ typedef struct {
   GCancellable  *cancellable;
   SmPollOutcome *outcome;
   gboolean       close_only;    /* just disconnect the worker */
+  gboolean       keepalive;     /* just keep the session alive */
 } Job;
 
 struct _SmScheduler
@@ -75,6 +81,10 @@ struct _SmScheduler
   GThreadPool *pool;
   GHashTable  *targets;         /* server id -> Target* */
   GMainContext *context;
+
+  guint        keepalive_id;
+  guint        keepalive_s;
+  guint        n_keepalives;    /* done, for tests */
 
   /* State */
   gboolean     timers;
@@ -93,6 +103,7 @@ static guint signals[N_SIGNALS];
 
 static void schedule_next (Target *target,
                            guint   delay_ms);
+static void start_poll    (Target *target);
 
 void
 sm_poll_outcome_free (SmPollOutcome *outcome)
@@ -412,6 +423,24 @@ run_job (gpointer data,
   SmPollOutcome *outcome;
   gint64 start;
 
+  if (job->keepalive)
+    {
+      g_autoptr(GError) keepalive_error = NULL;
+
+      /* A peer that is gone is noticed here, between polls; the next poll
+       * then reconnects instead of failing first. */
+      if (job->worker->session != NULL &&
+          sm_ssh_session_is_connected (job->worker->session) &&
+          !sm_ssh_session_keepalive (job->worker->session, &keepalive_error))
+        {
+          g_debug ("Keepalive failed: %s", keepalive_error->message);
+          sm_ssh_session_disconnect (job->worker->session);
+        }
+      g_main_context_invoke_full (job->scheduler->context, G_PRIORITY_DEFAULT,
+                                  deliver_cb, job, NULL);
+      return;
+    }
+
   if (job->close_only)
     {
       /* worker_free disconnects; done on the pool so quitting and
@@ -463,6 +492,38 @@ lookup_target (SmScheduler *self,
   return g_hash_table_lookup (self->targets, &id);
 }
 
+/* Each poll's outcome is handed to the store: the latest status and
+ * numbers, and the inventory with the time it last changed. One small
+ * UPSERT per poll on the main thread; the history issue moves samples to a
+ * writer thread. */
+static void
+save_poll (SmScheduler         *self,
+           SmServer            *server,
+           const SmPollOutcome *outcome)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SM_TYPE_SERVER_STATUS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *metrics = NULL;
+  g_autofree char *specs = NULL;
+  GEnumValue *value = g_enum_get_value (klass, outcome->status);
+  gboolean changed = FALSE;
+
+  if (outcome->result != NULL)
+    {
+      metrics = sm_poll_result_metrics_to_json (outcome->result);
+      if (outcome->result->specs != NULL)
+        specs = sm_specs_to_json (outcome->result->specs);
+    }
+
+  if (!sm_store_save_poll (self->store, sm_server_get_id (server),
+                           g_get_real_time () / G_USEC_PER_SEC,
+                           value != NULL ? value->value_nick : "unknown",
+                           outcome->reason, metrics, specs, &changed, &error))
+    g_debug ("Could not store the poll of %s: %s", sm_server_get_name (server), error->message);
+  else if (changed)
+    g_message ("The hardware or OS of %s changed", sm_server_get_name (server));
+}
+
 static gboolean
 deliver_cb (gpointer data)
 {
@@ -486,6 +547,29 @@ deliver_cb (gpointer data)
   target->running = FALSE;
   g_clear_object (&target->cancellable);
 
+  if (job->keepalive)
+    {
+      self->n_keepalives++;
+      target->keeping_alive = FALSE;
+      if (target->reset_session)
+        {
+          target->reset_session = FALSE;
+          close_worker (self, g_steal_pointer (&job->worker));
+          target->worker = g_new0 (Worker, 1);
+        }
+      else
+        {
+          target->worker = g_steal_pointer (&job->worker);
+        }
+      if (target->poll_pending)
+        {
+          target->poll_pending = FALSE;
+          start_poll (target);
+        }
+      job_free (job);
+      return G_SOURCE_REMOVE;
+    }
+
   if (target->reset_session)
     {
       target->reset_session = FALSE;
@@ -502,6 +586,7 @@ deliver_cb (gpointer data)
   else
     target->failures = 0;
 
+  save_poll (self, target->server, job->outcome);
   sm_server_set_status_reason (target->server, job->outcome->reason);
   sm_server_set_status (target->server, job->outcome->status);
   g_signal_emit (self, signals[POLL_FINISHED], 0, target->server, job->outcome);
@@ -528,9 +613,18 @@ start_poll (Target *target)
   g_autofree char *secret = NULL;
   Job *job;
 
-  if (target->running || self->shut_down)
+  if (self->shut_down)
     return;
+  if (target->running)
+    {
+      /* A keepalive is quick; the poll follows it. */
+      if (target->keeping_alive)
+        target->poll_pending = TRUE;
+      return;
+    }
 
+  g_clear_handle_id (&target->timeout_id, g_source_remove);
+  target->next_poll_us = 0;
   job = g_new0 (Job, 1);
   job->scheduler = g_object_ref (self);
   job->server_id = sm_server_get_id (target->server);
@@ -586,6 +680,7 @@ schedule_next (Target *target,
                guint   delay_ms)
 {
   g_clear_handle_id (&target->timeout_id, g_source_remove);
+  target->next_poll_us = g_get_monotonic_time () + (gint64) delay_ms * 1000;
   target->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, delay_ms,
                                            timeout_cb, target, NULL);
 }
@@ -604,6 +699,44 @@ target_free (Target *target)
 
   g_clear_object (&target->server);
   g_free (target);
+}
+
+/* Every KEEPALIVE_EVERY_S, a server whose session sits idle until a poll
+ * more than that away gets a keepalive: NATs and firewalls keep the
+ * connection, and a dead peer is found before the poll. */
+static gboolean
+keepalive_cb (gpointer data)
+{
+  SmScheduler *self = data;
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, self->targets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Target *target = value;
+      Job *job;
+
+      if (target->running || target->worker == NULL ||
+          target->worker->session == NULL ||
+          target->next_poll_us - now < (gint64) self->keepalive_s * G_USEC_PER_SEC)
+        continue;
+
+      job = g_new0 (Job, 1);
+      job->scheduler = g_object_ref (self);
+      job->keepalive = TRUE;
+      job->server_id = sm_server_get_id (target->server);
+      job->cancellable = g_cancellable_new ();
+      job->worker = g_steal_pointer (&target->worker);
+      target->running = TRUE;
+      target->keeping_alive = TRUE;
+      target->cancellable = g_object_ref (job->cancellable);
+      self->n_running++;
+      g_thread_pool_push (self->pool, job, NULL);
+    }
+
+  return G_SOURCE_CONTINUE;
 }
 
 void
@@ -650,6 +783,20 @@ sm_scheduler_add_server (SmScheduler *self,
 
   if (!sm_server_get_enabled (server))
     {
+      /* A disabled server keeps no connection open. */
+      if (target->running)
+        {
+          target->reset_session = TRUE;
+          if (target->cancellable != NULL)
+            g_cancellable_cancel (target->cancellable);
+        }
+      else
+        {
+          close_worker (self, g_steal_pointer (&target->worker));
+          target->worker = g_new0 (Worker, 1);
+        }
+      target->next_poll_us = 0;
+      sm_server_set_status_reason (server, NULL);
       sm_server_set_status (server, SM_SERVER_STATUS_DISABLED);
       return;
     }
@@ -709,6 +856,27 @@ sm_scheduler_set_timers (SmScheduler *self,
     }
 }
 
+void
+sm_scheduler_set_keepalive_interval (SmScheduler *self,
+                                     guint        seconds)
+{
+  g_return_if_fail (SM_IS_SCHEDULER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->keepalive_s = seconds;
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  if (!self->shut_down)
+    self->keepalive_id = g_timeout_add_seconds (seconds, keepalive_cb, self);
+}
+
+guint
+sm_scheduler_get_n_keepalives (SmScheduler *self)
+{
+  g_return_val_if_fail (SM_IS_SCHEDULER (self), 0);
+
+  return self->n_keepalives;
+}
+
 guint
 sm_scheduler_get_n_running (SmScheduler *self)
 {
@@ -728,6 +896,7 @@ sm_scheduler_shutdown (SmScheduler *self)
   if (self->shut_down)
     return;
 
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
   g_hash_table_iter_init (&iter, self->targets);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -814,6 +983,7 @@ sm_scheduler_new (SmStore    *store,
   self->known_hosts = g_build_filename (data_dir, "known_hosts", NULL);
   self->context = g_main_context_ref_thread_default ();
   self->pool = g_thread_pool_new (run_job, self, (int) max_threads, FALSE, NULL);
+  sm_scheduler_set_keepalive_interval (self, KEEPALIVE_EVERY_S);
 
   return self;
 }

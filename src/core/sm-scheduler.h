@@ -67,6 +67,12 @@ void            sm_scheduler_poll_now    (SmScheduler  *self,
 void            sm_scheduler_set_timers  (SmScheduler  *self,
                                           gboolean      timers);
 guint           sm_scheduler_get_n_running (SmScheduler *self);
+/* Sessions idle for longer than this until their next poll get an SSH
+ * keepalive this often (default 30 s). */
+void            sm_scheduler_set_keepalive_interval (SmScheduler *self,
+                                          guint         seconds);
+/* Keepalives sent so far (for tests). */
+guint           sm_scheduler_get_n_keepalives (SmScheduler *self);
 /* Cancels polls in flight, closes every session; returns within about a
  * second. No signal is emitted afterwards. */
 void            sm_scheduler_shutdown    (SmScheduler  *self);

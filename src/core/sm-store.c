@@ -89,6 +89,21 @@ static const char * const migrations[] = {
   /* 3: the built-in "This computer" entry, polled without SSH. */
   "ALTER TABLE servers ADD COLUMN local INTEGER NOT NULL DEFAULT 0;"
   "PRAGMA user_version = 3;",
+
+  /* 4: each server's latest poll (status, reason, metrics as JSON) and its
+   * hardware inventory with the time it last changed. The history issue
+   * adds the samples tables. */
+  "CREATE TABLE server_state ("
+  "  server_id INTEGER PRIMARY KEY REFERENCES servers (id) ON DELETE CASCADE,"
+  "  polled_at INTEGER NOT NULL,"
+  "  status TEXT NOT NULL,"
+  "  reason TEXT NOT NULL DEFAULT '',"
+  "  metrics TEXT NOT NULL DEFAULT '{}',"
+  "  specs TEXT,"
+  "  specs_at INTEGER,"
+  "  specs_changed_at INTEGER"
+  ");"
+  "PRAGMA user_version = 4;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -1670,4 +1685,91 @@ fail:
   sm_store_rollback (self);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+gboolean
+sm_store_save_poll (SmStore     *self,
+                    gint64       server_id,
+                    gint64       polled_at,
+                    const char  *status,
+                    const char  *reason,
+                    const char  *metrics_json,
+                    const char  *specs_json,
+                    gboolean    *out_specs_changed,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) read = NULL;
+  g_autoptr(sqlite3_stmt) write = NULL;
+  g_autofree char *old_specs = NULL;
+  gboolean had_row = FALSE;
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (status != NULL, FALSE);
+
+  if (out_specs_changed != NULL)
+    *out_specs_changed = FALSE;
+
+  if (!(read = prepare (self, "SELECT specs FROM server_state WHERE server_id = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (read, 1, server_id);
+  if (!step_row (self, read, &had_row, error))
+    return FALSE;
+  if (had_row && sqlite3_column_type (read, 0) != SQLITE_NULL)
+    old_specs = g_strdup ((const char *) sqlite3_column_text (read, 0));
+
+  /* A change of hardware or OS is noted with its time; the first
+   * inventory is not a change. */
+  changed = specs_json != NULL && old_specs != NULL && g_strcmp0 (old_specs, specs_json) != 0;
+
+  write = prepare (self,
+                   "INSERT INTO server_state (server_id, polled_at, status, reason, "
+                   "  metrics, specs, specs_at, specs_changed_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?6 IS NULL THEN NULL ELSE ?2 END, "
+                   "  CASE WHEN ?7 THEN ?2 ELSE NULL END) "
+                   "ON CONFLICT (server_id) DO UPDATE SET "
+                   "  polled_at = excluded.polled_at, status = excluded.status, "
+                   "  reason = excluded.reason, metrics = excluded.metrics, "
+                   "  specs = COALESCE (excluded.specs, specs), "
+                   "  specs_at = COALESCE (excluded.specs_at, specs_at), "
+                   "  specs_changed_at = COALESCE (excluded.specs_changed_at, specs_changed_at)",
+                   error);
+  if (write == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (write, 1, server_id);
+  sqlite3_bind_int64 (write, 2, polled_at);
+  bind_text (write, 3, status);
+  bind_text (write, 4, reason != NULL ? reason : "");
+  bind_text (write, 5, metrics_json != NULL ? metrics_json : "{}");
+  bind_text (write, 6, specs_json);
+  sqlite3_bind_int (write, 7, changed ? 1 : 0);
+  if (!step_done (self, write, error))
+    return FALSE;
+
+  if (out_specs_changed != NULL)
+    *out_specs_changed = changed;
+  return TRUE;
+}
+
+gboolean
+sm_store_get_specs_changed_at (SmStore  *self,
+                               gint64    server_id,
+                               gint64   *out_time,
+                               GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_time != NULL, FALSE);
+
+  *out_time = 0;
+  if (!(stmt = prepare (self, "SELECT specs_changed_at FROM server_state WHERE server_id = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  if (!step_row (self, stmt, &found, error))
+    return FALSE;
+  if (found)
+    *out_time = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
 }

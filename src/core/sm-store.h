@@ -17,7 +17,7 @@
 G_BEGIN_DECLS
 
 #define SM_STORE_FILE_NAME       "status-monitor.db"
-#define SM_STORE_SCHEMA_VERSION  3
+#define SM_STORE_SCHEMA_VERSION  4
 
 #define SM_STORE_ERROR (sm_store_error_quark ())
 GQuark sm_store_error_quark (void);
@@ -106,6 +106,25 @@ char          *sm_store_load_secret       (SmStore         *self,
 gboolean       sm_store_ensure_local_server (SmStore       *self,
                                            const char      *name,
                                            SmServer       **out_added,
+                                           GError         **error);
+
+/* Records a server's latest poll: status nick ("up", "down", ...), reason,
+ * metrics (JSON object) and, when collected this poll, the inventory
+ * (sm_specs_to_json). *out_specs_changed says whether the inventory
+ * differs from the one stored before (its time is kept, see below). */
+gboolean       sm_store_save_poll         (SmStore         *self,
+                                           gint64           server_id,
+                                           gint64           polled_at,
+                                           const char      *status,
+                                           const char      *reason,
+                                           const char      *metrics_json,
+                                           const char      *specs_json,
+                                           gboolean        *out_specs_changed,
+                                           GError         **error);
+/* When the server's inventory last changed (unix time of the poll), or 0. */
+gboolean       sm_store_get_specs_changed_at (SmStore      *self,
+                                           gint64           server_id,
+                                           gint64          *out_time,
                                            GError         **error);
 
 /* Transactions for multi-row changes (the import). Not nestable. */

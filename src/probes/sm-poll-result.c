@@ -2,6 +2,7 @@
 /* sm-poll-result.c: what one poll of one server found, as plain data. */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -212,4 +213,78 @@ sm_specs_free (SmSpecs *specs)
   g_free (specs->hostname);
   g_clear_pointer (&specs->disks, g_ptr_array_unref);
   g_free (specs);
+}
+
+static char *
+builder_to_string (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+char *
+sm_specs_to_json (const SmSpecs *specs)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (specs != NULL, NULL);
+
+  /* Members in a fixed order, so equal specs give equal text. */
+  json_builder_begin_object (builder);
+  add_string_member (builder, "cpu_model", specs->cpu_model);
+  json_builder_set_member_name (builder, "cpu_cores");
+  json_builder_add_int_value (builder, specs->cpu_cores);
+  json_builder_set_member_name (builder, "ram_bytes");
+  json_builder_add_int_value (builder, (gint64) specs->ram_bytes);
+  add_string_member (builder, "os_name", specs->os_name);
+  add_string_member (builder, "kernel", specs->kernel);
+  add_string_member (builder, "arch", specs->arch);
+  add_string_member (builder, "virtualization", specs->virtualization);
+  add_string_member (builder, "hostname", specs->hostname);
+  json_builder_set_member_name (builder, "disks");
+  json_builder_begin_array (builder);
+  for (guint i = 0; specs->disks != NULL && i < specs->disks->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (specs->disks, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return builder_to_string (builder);
+}
+
+char *
+sm_poll_result_metrics_to_json (const SmPollResult *result)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (result != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < result->metrics->len; i++)
+    {
+      const SmMetric *metric = &g_array_index (result->metrics, SmMetric, i);
+
+      /* JSON has no NaN or infinity. */
+      if (!isfinite (metric->value))
+        continue;
+      json_builder_set_member_name (builder, metric->name);
+      json_builder_add_double_value (builder, metric->value);
+    }
+  json_builder_end_object (builder);
+
+  return builder_to_string (builder);
 }

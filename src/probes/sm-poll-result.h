@@ -114,6 +114,11 @@ void            sm_container_free            (SmContainer  *container);
 void            sm_unit_free                 (SmUnit       *unit);
 void            sm_listen_port_free          (SmListenPort *port);
 void            sm_specs_free                (SmSpecs      *specs);
+
+/* JSON text for storage: the specs with their members in a fixed order
+ * (equal specs give equal text), and the metrics as one object. */
+char           *sm_specs_to_json             (const SmSpecs      *specs);
+char           *sm_poll_result_metrics_to_json (const SmPollResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmProcess, sm_process_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmContainer, sm_container_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmUnit, sm_unit_free)
