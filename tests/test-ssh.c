@@ -1274,6 +1274,24 @@ test_config_from_server (void)
   g_assert_null (config.host);
 }
 
+/* Per-server deadlines reach the session's config; 0 keeps the default. */
+static void
+test_config_timeouts (void)
+{
+  g_autoptr(SmServer) server = sm_server_new ();
+  SmSshConfig config = { 0 };
+
+  sm_server_set_host (server, "127.0.0.1");
+  sm_server_set_timeout (server, SM_TIMEOUT_HANDSHAKE, 3);
+  sm_server_set_timeout (server, SM_TIMEOUT_COMMAND, 90);
+  sm_ssh_config_init_from_server (&config, server, NULL, NULL);
+  g_assert_cmpuint (config.connect_timeout_ms, ==, 5000);
+  g_assert_cmpuint (config.handshake_timeout_ms, ==, 3000);
+  g_assert_cmpuint (config.auth_timeout_ms, ==, 10000);
+  g_assert_cmpuint (config.command_timeout_ms, ==, 90000);
+  sm_ssh_config_clear (&config);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1282,6 +1300,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ssh/config/timeouts", test_config_timeouts);
   g_assert_cmpint (sodium_init (), >=, 0);
 
   tmp_dir = sm_test_mkdtemp ();

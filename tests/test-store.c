@@ -1523,6 +1523,18 @@ test_crud_local (Fixture       *fixture,
   g_assert_false (sm_server_get_is_local (loaded));
   g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM servers WHERE local = 1"), ==, 1);
 
+  /* Deadlines survive a round trip; 0 is the default. */
+  g_clear_object (&loaded);
+  sm_server_set_timeout (remote, SM_TIMEOUT_AUTH, 42);
+  g_assert_true (sm_store_save_server (store, remote, SM_SECRET_KEEP, NULL, &error));
+  loaded = sm_store_get_server (store, sm_server_get_id (remote), &error);
+  g_assert_cmpuint (sm_server_get_timeout (loaded, SM_TIMEOUT_AUTH), ==, 42);
+  g_assert_cmpuint (sm_server_get_timeout (loaded, SM_TIMEOUT_CONNECT), ==, 0);
+  sm_server_set_timeout (remote, SM_TIMEOUT_AUTH, SM_TIMEOUT_MAX + 1);
+  g_assert_false (sm_store_save_server (store, remote, SM_SECRET_KEEP, NULL, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
   /* Updating keeps it. */
   g_clear_object (&loaded);
   sm_server_set_interval (local, 10);

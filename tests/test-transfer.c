@@ -184,6 +184,13 @@ static const InvalidCase invalid_cases[] = {
     { "servers.json: servers[0].auth.password: is required" } },
   { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"auth\": {\"method\": \"agent\", \"password\": \"x\"}}]}",
     { "servers.json: servers[0].auth.password: is only used with method \"password\"" } },
+  { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"timeouts\": {\"connect\": 601}}]}",
+    { "servers.json: servers[0].timeouts.connect: must be from 1 to 600 seconds" } },
+  { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"timeouts\": {\"banner\": 5, \"auth\": \"9\"}}]}",
+    { "servers.json: servers[0].timeouts.banner: unknown field",
+      "servers.json: servers[0].timeouts.auth: must be a whole number" } },
+  { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"timeouts\": 5}]}",
+    { "servers.json: servers[0].timeouts: must be an object" } },
   { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"host_key_sha256\": \"MD5:aa\"}]}",
     { "servers.json: servers[0].host_key_sha256: " } },
   { "{\"servers\": [{\"name\": \"Web\", \"host\": \"a.example\"}, {\"name\": \"web\", \"host\": \"b.example\"}]}",
@@ -444,6 +451,40 @@ test_list_outputs (Fixture       *fixture,
   g_assert_false (json_object_get_boolean_member (first, "enabled"));
 }
 
+/* Per-server SSH deadlines: imported, stored, exported, kept on update. */
+static void
+test_timeouts (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmServer) server = NULL;
+  g_autofree char *export = NULL;
+  const char *file =
+    "{\"servers\": [{\"name\": \"slow\", \"host\": \"slow.example\","
+    " \"timeouts\": {\"connect\": 3, \"command\": 120}}]}";
+  const char *update =
+    "{\"servers\": [{\"name\": \"slow\", \"host\": \"slow.example\", \"port\": 2222}]}";
+
+  g_assert_true (import_text (fixture->store, file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  server = sm_store_find_server_by_name (fixture->store, "slow", &error);
+  g_assert_cmpuint (sm_server_get_timeout (server, SM_TIMEOUT_CONNECT), ==, 3);
+  g_assert_cmpuint (sm_server_get_timeout (server, SM_TIMEOUT_HANDSHAKE), ==, 0);
+  g_assert_cmpuint (sm_server_get_timeout (server, SM_TIMEOUT_COMMAND), ==, 120);
+
+  export = sm_transfer_export_data (fixture->store, &error);
+  g_assert_nonnull (strstr (export, "\"timeouts\" : {"));
+  g_assert_nonnull (strstr (export, "\"command\" : 120"));
+  g_assert_null (strstr (export, "\"handshake\""));
+
+  /* A re-import without "timeouts" keeps them. */
+  g_clear_object (&server);
+  g_assert_true (import_text (fixture->store, update, NULL, NULL, &error));
+  server = sm_store_find_server_by_name (fixture->store, "slow", &error);
+  g_assert_cmpuint (sm_server_get_port (server), ==, 2222);
+  g_assert_cmpuint (sm_server_get_timeout (server, SM_TIMEOUT_COMMAND), ==, 120);
+}
+
 /* "This computer" is listed (auth "local") but never exported. */
 static void
 test_local_server (Fixture       *fixture,
@@ -492,6 +533,8 @@ main (int   argc,
               fixture_set_up, test_export_round_trip, fixture_tear_down);
   g_test_add ("/transfer/list", Fixture, NULL,
               fixture_set_up, test_list_outputs, fixture_tear_down);
+  g_test_add ("/transfer/timeouts", Fixture, NULL,
+              fixture_set_up, test_timeouts, fixture_tear_down);
   g_test_add ("/transfer/local-server", Fixture, NULL,
               fixture_set_up, test_local_server, fixture_tear_down);
 

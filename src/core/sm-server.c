@@ -40,6 +40,7 @@ struct _SmServer
   char           *host_key_sha256;
   gboolean        has_secret;
   gboolean        is_local;
+  guint           timeouts[SM_N_TIMEOUTS];
   char           *status_reason;
   SmPollResult   *last_result;
   gint64          last_poll;
@@ -534,6 +535,7 @@ sm_server_copy (SmServer *self)
   set_string (&copy->host_key_sha256, self->host_key_sha256, FALSE);
   copy->has_secret = self->has_secret;
   copy->is_local = self->is_local;
+  memcpy (copy->timeouts, self->timeouts, sizeof self->timeouts);
   copy->status_reason = g_strdup (self->status_reason);
   copy->status = self->status;
 
@@ -969,4 +971,47 @@ sm_server_take_last_result (SmServer     *self,
   self->last_result = result;
   self->last_poll = result != NULL ? result->time_us : g_get_real_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_POLL]);
+}
+
+const char *
+sm_timeout_to_string (SmTimeout which)
+{
+  static const char * const names[SM_N_TIMEOUTS] = {
+    "connect", "handshake", "auth", "command",
+  };
+
+  g_return_val_if_fail (which < SM_N_TIMEOUTS, NULL);
+
+  return names[which];
+}
+
+guint
+sm_timeout_get_default (SmTimeout which)
+{
+  static const guint defaults[SM_N_TIMEOUTS] = { 5, 10, 10, 15 };
+
+  g_return_val_if_fail (which < SM_N_TIMEOUTS, 0);
+
+  return defaults[which];
+}
+
+guint
+sm_server_get_timeout (SmServer  *self,
+                       SmTimeout  which)
+{
+  g_return_val_if_fail (SM_IS_SERVER (self), 0);
+  g_return_val_if_fail (which < SM_N_TIMEOUTS, 0);
+
+  return self->timeouts[which];
+}
+
+void
+sm_server_set_timeout (SmServer  *self,
+                       SmTimeout  which,
+                       guint      seconds)
+{
+  g_return_if_fail (SM_IS_SERVER (self));
+  g_return_if_fail (which < SM_N_TIMEOUTS);
+
+  self->timeouts[which] = seconds;
 }

@@ -44,6 +44,21 @@ const char *sm_server_status_to_css   (SmServerStatus status);
 #define SM_SERVER_MIN_INTERVAL      5
 #define SM_SERVER_MAX_INTERVAL      3600
 
+/* Per-server SSH deadlines; 0 means the default. */
+typedef enum {
+  SM_TIMEOUT_CONNECT,     /* default 5 s */
+  SM_TIMEOUT_HANDSHAKE,   /* default 10 s */
+  SM_TIMEOUT_AUTH,        /* default 10 s */
+  SM_TIMEOUT_COMMAND,     /* default 15 s */
+  SM_N_TIMEOUTS,
+} SmTimeout;
+
+#define SM_TIMEOUT_MAX 600
+
+/* "connect", "handshake", "auth", "command": the names in JSON. */
+const char *sm_timeout_to_string   (SmTimeout   which);
+guint       sm_timeout_get_default (SmTimeout   which);
+
 #define SM_TYPE_SERVER (sm_server_get_type ())
 G_DECLARE_FINAL_TYPE (SmServer, sm_server, SM, SERVER, GObject)
 
@@ -136,6 +151,14 @@ void            sm_server_take_last_result    (SmServer       *self,
 SmServerStatus  sm_server_get_status          (SmServer       *self);
 void            sm_server_set_status          (SmServer       *self,
                                                SmServerStatus  status);
+
+/* Seconds, or 0 for the default. Not properties: set in the dialog and
+ * the import, read when a session is built. */
+guint           sm_server_get_timeout         (SmServer       *self,
+                                               SmTimeout       which);
+void            sm_server_set_timeout         (SmServer       *self,
+                                               SmTimeout       which,
+                                               guint           seconds);
 
 /* "user@host:port" (IPv6 in brackets), for rows and the CLI table. */
 char           *sm_server_dup_address         (SmServer       *self);

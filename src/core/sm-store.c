@@ -104,6 +104,11 @@ static const char * const migrations[] = {
   "  specs_changed_at INTEGER"
   ");"
   "PRAGMA user_version = 4;",
+
+  /* 5: per-server SSH deadlines, a JSON object of seconds such as
+   * {"connect": 3}; absent members use the defaults. */
+  "ALTER TABLE servers ADD COLUMN timeouts TEXT NOT NULL DEFAULT '{}';"
+  "PRAGMA user_version = 5;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -112,7 +117,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
 #define SERVER_COLUMNS \
   "id, uuid, name, host, port, username, auth_method, key_file, " \
   "secret IS NOT NULL, grp, tags, interval, enabled, notes, host_key_sha256, " \
-  "local"
+  "local, timeouts"
 
 /* One place that turns an SQLite result code into an SmStoreError. */
 static void
@@ -347,6 +352,51 @@ tags_to_json (const char * const *tags)
 
 /* Lenient: a tags value that was edited by hand into something else reads
  * as no tags rather than making the whole list fail. */
+static char *
+timeouts_to_json (SmServer *server)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    {
+      if (sm_server_get_timeout (server, t) == 0)
+        continue;
+      json_builder_set_member_name (builder, sm_timeout_to_string (t));
+      json_builder_add_int_value (builder, sm_server_get_timeout (server, t));
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* Unknown members and values out of range are ignored (the defaults
+ * apply): the column is only written by this code. */
+static void
+timeouts_from_json (SmServer   *server,
+                    const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    {
+      gint64 value = json_object_get_int_member_with_default (object, sm_timeout_to_string (t), 0);
+
+      if (value > 0 && value <= SM_TIMEOUT_MAX)
+        sm_server_set_timeout (server, t, (guint) value);
+    }
+}
+
 static GStrv
 tags_from_json (const char *json)
 {
@@ -405,6 +455,7 @@ server_from_row (sqlite3_stmt *stmt)
   sm_server_set_notes (server, (const char *)sqlite3_column_text (stmt, 13));
   sm_server_set_host_key_sha256 (server, (const char *)sqlite3_column_text (stmt, 14));
   sm_server_set_is_local (server, sqlite3_column_int (stmt, 15) != 0);
+  timeouts_from_json (server, (const char *) sqlite3_column_text (stmt, 16));
 
   return g_steal_pointer (&server);
 }
@@ -1152,6 +1203,14 @@ validate_server (SmServer  *server,
         return FALSE;
     }
 
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    {
+      g_autofree char *field = g_strdup_printf ("timeouts.%s", sm_timeout_to_string (t));
+
+      if (!check_field (field, sm_validate_timeout (sm_server_get_timeout (server, t)), error))
+        return FALSE;
+    }
+
   return check_field ("interval", sm_validate_interval (sm_server_get_interval (server)), error) &&
          check_field ("notes", sm_validate_notes (sm_server_get_notes (server)), error) &&
          check_field ("host_key_sha256",
@@ -1246,6 +1305,7 @@ bind_server_fields (sqlite3_stmt *stmt,
   bind_text (stmt, 13, sm_server_get_host_key_sha256 (server));
   sqlite3_bind_int64 (stmt, 14, now);
   sqlite3_bind_int (stmt, 17, sm_server_get_is_local (server) ? 1 : 0);
+  sqlite3_bind_text (stmt, 18, timeouts_to_json (server), -1, g_free);
 }
 
 static void
@@ -1305,9 +1365,9 @@ write_server (SmStore         *self,
                       "INSERT INTO servers (uuid, name, host, port, username, "
                       "  auth_method, key_file, grp, tags, interval, enabled, "
                       "  notes, host_key_sha256, created_at, updated_at, secret, "
-                      "  local) "
+                      "  local, timeouts) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                      "  ?12, ?13, ?14, ?14, ?15, ?17)",
+                      "  ?12, ?13, ?14, ?14, ?15, ?17, ?18)",
                       error);
       if (stmt == NULL)
         return FALSE;
@@ -1339,7 +1399,7 @@ write_server (SmStore         *self,
                           "  port = ?4, username = ?5, auth_method = ?6, "
                           "  key_file = ?7, grp = ?8, tags = ?9, interval = ?10, "
                           "  enabled = ?11, notes = ?12, host_key_sha256 = ?13, "
-                          "  updated_at = ?14, local = ?17 "
+                          "  updated_at = ?14, local = ?17, timeouts = ?18 "
                           "WHERE id = ?15",
                           error);
           if (stmt == NULL)
@@ -1356,7 +1416,7 @@ write_server (SmStore         *self,
                           "  port = ?4, username = ?5, auth_method = ?6, "
                           "  key_file = ?7, grp = ?8, tags = ?9, interval = ?10, "
                           "  enabled = ?11, notes = ?12, host_key_sha256 = ?13, "
-                          "  updated_at = ?14, secret = ?16, local = ?17 "
+                          "  updated_at = ?14, secret = ?16, local = ?17, timeouts = ?18 "
                           "WHERE id = ?15",
                           error);
           if (stmt == NULL)

@@ -17,7 +17,7 @@
 G_BEGIN_DECLS
 
 #define SM_STORE_FILE_NAME       "status-monitor.db"
-#define SM_STORE_SCHEMA_VERSION  4
+#define SM_STORE_SCHEMA_VERSION  5
 
 #define SM_STORE_ERROR (sm_store_error_quark ())
 GQuark sm_store_error_quark (void);

@@ -19,7 +19,7 @@ G_DEFINE_QUARK (sm-transfer-error-quark, sm_transfer_error)
 
 static const char * const server_keys[] = {
   "name", "host", "port", "username", "auth", "group", "tags", "interval",
-  "enabled", "notes", "host_key_sha256", NULL,
+  "enabled", "notes", "host_key_sha256", "timeouts", NULL,
 };
 
 static const char * const auth_keys[] = {
@@ -39,6 +39,7 @@ typedef struct {
   gboolean        has_enabled;
   gboolean        has_notes;
   gboolean        has_host_key;
+  gboolean        has_timeouts;
 } ImportEntry;
 
 static void
@@ -316,6 +317,48 @@ parse_tags (Problems    *problems,
   entry->has_tags = TRUE;
 }
 
+static void
+parse_timeouts (Problems    *problems,
+                const char  *where,
+                JsonNode    *node,
+                ImportEntry *entry)
+{
+  g_autofree char *field = g_strdup_printf ("%s.timeouts", where);
+  const char *names[SM_N_TIMEOUTS + 1];
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      problems_add (problems, field,
+                    _("must be an object such as {\"connect\": 5, \"command\": 30}"));
+      return;
+    }
+
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    names[t] = sm_timeout_to_string (t);
+  names[SM_N_TIMEOUTS] = NULL;
+
+  object = json_node_get_object (node);
+  check_keys (problems, field, object, names);
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    {
+      gint64 seconds = 0;
+      gboolean present = FALSE;
+
+      if (get_integer (problems, field, object, names[t], &seconds, &present))
+        {
+          g_autofree char *item = g_strdup_printf ("%s.%s", field, names[t]);
+          g_autofree char *message = sm_validate_timeout (seconds);
+
+          if (message != NULL)
+            problems_add (problems, item, message);
+          else
+            sm_server_set_timeout (entry->server, t, (guint) seconds);
+        }
+    }
+  entry->has_timeouts = TRUE;
+}
+
 static ImportEntry *
 parse_server (Problems *problems,
               guint     index,
@@ -446,6 +489,10 @@ parse_server (Problems *problems,
       entry->has_notes = TRUE;
     }
 
+  member = json_object_get_member (object, "timeouts");
+  if (member != NULL)
+    parse_timeouts (problems, where, member, entry);
+
   member = json_object_get_member (object, "host_key_sha256");
   if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
     {
@@ -499,6 +546,9 @@ merge_into_existing (ImportEntry *entry,
     sm_server_set_notes (existing, sm_server_get_notes (from));
   if (entry->has_host_key)
     sm_server_set_host_key_sha256 (existing, sm_server_get_host_key_sha256 (from));
+  if (entry->has_timeouts)
+    for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+      sm_server_set_timeout (existing, t, sm_server_get_timeout (from, t));
 
   if (entry->secret != NULL)
     return SM_SECRET_SET;
@@ -778,6 +828,7 @@ sm_transfer_server_to_json (SmServer *server)
   SmAuthMethod method;
   const char * const *tags;
   const char *host_key;
+  gboolean has_timeouts = FALSE;
 
   g_return_val_if_fail (SM_IS_SERVER (server), NULL);
 
@@ -824,6 +875,23 @@ sm_transfer_server_to_json (SmServer *server)
   json_builder_add_boolean_value (builder, sm_server_get_enabled (server));
   json_builder_set_member_name (builder, "notes");
   json_builder_add_string_value (builder, sm_server_get_notes (server) ?: "");
+  /* Only the deadlines that differ from the defaults. */
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    {
+      if (sm_server_get_timeout (server, t) == 0)
+        continue;
+      if (!has_timeouts)
+        {
+          json_builder_set_member_name (builder, "timeouts");
+          json_builder_begin_object (builder);
+          has_timeouts = TRUE;
+        }
+      json_builder_set_member_name (builder, sm_timeout_to_string (t));
+      json_builder_add_int_value (builder, sm_server_get_timeout (server, t));
+    }
+  if (has_timeouts)
+    json_builder_end_object (builder);
+
   host_key = sm_server_get_host_key_sha256 (server);
   if (host_key != NULL && host_key[0] != '\0')
     {

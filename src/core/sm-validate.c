@@ -484,3 +484,12 @@ sm_tags_join (const char * const *tags)
 
   return g_strjoinv (", ", (char **)tags);
 }
+
+char *
+sm_validate_timeout (gint64 seconds)
+{
+  if (seconds < 0 || seconds > SM_TIMEOUT_MAX)
+    return g_strdup_printf (_("must be from 1 to %d seconds, or 0 for the default"),
+                            SM_TIMEOUT_MAX);
+  return NULL;
+}

@@ -29,6 +29,8 @@ char     *sm_validate_port_text       (const char  *text,
                                        guint       *out_port);
 char     *sm_validate_username        (const char  *username);
 char     *sm_validate_interval        (gint64       seconds);
+/* An SSH deadline in seconds: 1-600, or 0 for the default. */
+char     *sm_validate_timeout         (gint64       seconds);
 /* An absolute path or one starting with "~/"; existence is not checked. */
 char     *sm_validate_key_file        (const char  *path);
 /* Also checks that the file exists and is readable (the dialog uses this). */

@@ -140,6 +140,16 @@ sm_ssh_config_init_from_server (SmSshConfig *config,
   config->secret = sm_secret_dup (secret);
   config->pinned_sha256 = g_strdup (sm_server_get_host_key_sha256 (server));
   config->known_hosts = g_strdup (known_hosts);
+
+  /* Per-server deadlines override the defaults. */
+  if (sm_server_get_timeout (server, SM_TIMEOUT_CONNECT) > 0)
+    config->connect_timeout_ms = sm_server_get_timeout (server, SM_TIMEOUT_CONNECT) * 1000;
+  if (sm_server_get_timeout (server, SM_TIMEOUT_HANDSHAKE) > 0)
+    config->handshake_timeout_ms = sm_server_get_timeout (server, SM_TIMEOUT_HANDSHAKE) * 1000;
+  if (sm_server_get_timeout (server, SM_TIMEOUT_AUTH) > 0)
+    config->auth_timeout_ms = sm_server_get_timeout (server, SM_TIMEOUT_AUTH) * 1000;
+  if (sm_server_get_timeout (server, SM_TIMEOUT_COMMAND) > 0)
+    config->command_timeout_ms = sm_server_get_timeout (server, SM_TIMEOUT_COMMAND) * 1000;
 }
 
 void
