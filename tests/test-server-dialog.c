@@ -465,6 +465,7 @@ test_save_password (Fixture       *f,
   set_text (dialog, "group", "Databases");
   set_text (dialog, "tags", "prod, eu,, prod ");
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (row (dialog, "interval")), 120);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (row (dialog, "timeout-command")), 90);
   gtk_switch_set_active (GTK_SWITCH (row (dialog, "enabled")), FALSE);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (row (dialog, "notes"))),
                             "Primary database.\nBackups at 02:00.", -1);
@@ -490,6 +491,8 @@ test_save_password (Fixture       *f,
   g_assert_cmpstr (tags[0], ==, "prod");
   g_assert_cmpstr (tags[1], ==, "eu");
   g_assert_cmpuint (sm_server_get_interval (stored), ==, 120);
+  g_assert_cmpuint (sm_server_get_timeout (stored, SM_TIMEOUT_COMMAND), ==, 90);
+  g_assert_cmpuint (sm_server_get_timeout (stored, SM_TIMEOUT_CONNECT), ==, 0);
   g_assert_false (sm_server_get_enabled (stored));
   g_assert_cmpstr (sm_server_get_notes (stored), ==, "Primary database.\nBackups at 02:00.");
   g_assert_true (sm_server_get_has_secret (stored));
@@ -509,7 +512,13 @@ test_edit_keeps_secret (Fixture       *f,
   GtkWidget *auth_group;
   SmServerDialog *dialog;
 
+  /* A stored deadline is shown, and kept by a save that does not touch it. */
+  sm_server_set_timeout (server, SM_TIMEOUT_AUTH, 33);
+  g_assert_true (sm_store_save_server (f->store, server, SM_SECRET_KEEP, NULL, NULL));
+
   dialog = dialog_new (f, server);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (row (dialog, "timeout-auth"))), ==, 33);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (row (dialog, "timeout-connect"))), ==, 0);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Server");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (row (dialog, "save"))), ==, "_Save");
 
@@ -537,6 +546,7 @@ test_edit_keeps_secret (Fixture       *f,
 
   stored = get_only_server (f);
   g_assert_cmpuint (sm_server_get_port (stored), ==, 2200);
+  g_assert_cmpuint (sm_server_get_timeout (stored, SM_TIMEOUT_AUTH), ==, 33);
   secret = load_secret (f, stored);
   g_assert_cmpstr (secret, ==, PASSWORD);
   g_clear_pointer (&secret, g_free);

@@ -11,8 +11,9 @@ G_BEGIN_DECLS
  * "auth-method" (AdwComboRow), "password", "key-file" (AdwActionRow),
  * "passphrase", "group", "tags", "interval" (GtkSpinButton), "enabled"
  * (GtkSwitch), "notes" (GtkTextView), "save" (the Add/Save button), "test"
- * ("Test Connection"), "test-cancel" (its Cancel) or "trust" (trust the
- * host key the test was offered).
+ * ("Test Connection"), "test-cancel" (its Cancel), "trust" (trust the
+ * host key the test was offered) or "timeout-connect", "timeout-handshake",
+ * "timeout-auth", "timeout-command" (GtkSpinButton).
  */
 GtkWidget  *_sm_server_dialog_get_row          (SmServerDialog *self,
                                                 const char     *field);

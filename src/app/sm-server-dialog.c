@@ -95,6 +95,8 @@ struct _SmServerDialog
   AdwEntryRow          *tags_row;
   AdwActionRow         *interval_row;
   GtkSpinButton        *interval_spin;
+  AdwExpanderRow       *timeouts_row;
+  GtkSpinButton        *timeout_spins[SM_N_TIMEOUTS];
   GtkSwitch            *enabled_switch;
   GtkTextView          *notes_view;
   GtkTextBuffer        *notes_buffer;
@@ -633,6 +635,11 @@ apply_fields (SmServerDialog *self,
   sm_server_set_group (server, group[0] != '\0' ? group : NULL);
   sm_server_set_tags (server, (const char * const *) tags);
   sm_server_set_interval (server, (guint) gtk_spin_button_get_value_as_int (self->interval_spin));
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    {
+      gtk_spin_button_update (self->timeout_spins[t]);
+      sm_server_set_timeout (server, t, (guint) gtk_spin_button_get_value_as_int (self->timeout_spins[t]));
+    }
   sm_server_set_enabled (server, gtk_switch_get_active (self->enabled_switch));
   sm_server_set_notes (server, notes[0] != '\0' ? notes : NULL);
 }
@@ -1042,6 +1049,8 @@ load_server (SmServerDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->group_row), sm_server_get_group (server) ?: "");
   gtk_editable_set_text (GTK_EDITABLE (self->tags_row), tags ?: "");
   gtk_spin_button_set_value (self->interval_spin, sm_server_get_interval (server));
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    gtk_spin_button_set_value (self->timeout_spins[t], sm_server_get_timeout (server, t));
   gtk_switch_set_active (self->enabled_switch, sm_server_get_enabled (server));
   gtk_text_buffer_set_text (self->notes_buffer, notes ?: "", -1);
 }
@@ -1084,6 +1093,37 @@ use_password_buffer (AdwPasswordEntryRow *row)
     }
 }
 
+/* The four SSH deadlines: 0 keeps the default, which the row names. */
+static void
+add_timeout_rows (SmServerDialog *self)
+{
+  const char *titles[SM_N_TIMEOUTS] = {
+    _("Connect"), _("Handshake"), _("Authentication"), _("Command"),
+  };
+
+  for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *spin = gtk_spin_button_new_with_range (0, SM_TIMEOUT_MAX, 1);
+      g_autofree char *subtitle = NULL;
+
+      /* Translators: %u is a number of seconds. */
+      subtitle = g_strdup_printf (_("Seconds; 0 uses the default of %u s"),
+                                  sm_timeout_get_default (t));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), titles[t]);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+      gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (spin),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, titles[t],
+                                      -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+      adw_expander_row_add_row (self->timeouts_row, row);
+      self->timeout_spins[t] = GTK_SPIN_BUTTON (spin);
+    }
+}
+
 static void
 sm_server_dialog_constructed (GObject *object)
 {
@@ -1112,10 +1152,12 @@ sm_server_dialog_constructed (GObject *object)
   gtk_widget_set_visible (GTK_WIDGET (self->username_row), !self->local);
   gtk_widget_set_visible (GTK_WIDGET (self->auth_group), !self->local);
   gtk_widget_set_visible (GTK_WIDGET (self->test_group), !self->local);
+  gtk_widget_set_visible (GTK_WIDGET (self->timeouts_row), !self->local);
   if (self->local)
     adw_preferences_group_set_description (self->server_group,
                                            _("This computer is watched directly, without SSH."));
 
+  add_timeout_rows (self);
   load_server (self);
   self->loading = FALSE;
 
@@ -1312,6 +1354,7 @@ sm_server_dialog_class_init (SmServerDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, tags_row);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, interval_row);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, timeouts_row);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, notes_view);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, notes_buffer);
@@ -1422,6 +1465,12 @@ _sm_server_dialog_get_row (SmServerDialog *self,
     return GTK_WIDGET (self->auth_row);
   if (g_str_equal (field, "interval"))
     return GTK_WIDGET (self->interval_spin);
+  if (g_str_has_prefix (field, "timeout-"))
+    {
+      for (SmTimeout t = 0; t < SM_N_TIMEOUTS; t++)
+        if (g_str_equal (field + strlen ("timeout-"), sm_timeout_to_string (t)))
+          return GTK_WIDGET (self->timeout_spins[t]);
+    }
   if (g_str_equal (field, "enabled"))
     return GTK_WIDGET (self->enabled_switch);
   if (g_str_equal (field, "save"))
