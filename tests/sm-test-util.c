@@ -66,3 +66,21 @@ sm_test_file_contains (const char *path,
     return FALSE;
   return len <= size && memmem (contents, size, needle, len) != NULL;
 }
+
+static double
+proc_uptime (void)
+{
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/uptime", &text, NULL, NULL));
+  return g_ascii_strtod (text, NULL);
+}
+
+void
+sm_test_wait_for_ticks (void)
+{
+  double start = proc_uptime ();
+
+  while (proc_uptime () < start + 0.05)
+    g_usleep (5 * 1000);
+}

@@ -16,4 +16,8 @@ gboolean  sm_test_file_contains    (const char  *path,
                                     const char  *needle,
                                     gsize        len);
 
+/* Waits until the kernel's clock (/proc/uptime, 10 ms ticks) has moved on
+ * by a few ticks: rates from two readings need it. */
+void      sm_test_wait_for_ticks   (void);
+
 G_END_DECLS

@@ -135,7 +135,7 @@ test_run_local (void)
   /* The second poll on the same state is a fast one: rates from the
    * deltas, although it takes a single reading, and the slow sections
    * from the first. */
-  g_usleep (300 * 1000);
+  sm_test_wait_for_ticks ();
   second = sm_collector_run_local (state, SM_COLLECT_DEFAULT, NULL, &error);
   g_assert_no_error (error);
   assert_sane (second, FALSE);
@@ -143,6 +143,7 @@ test_run_local (void)
   g_assert_cmpint (sm_collector_state_get_slow_time (state), ==, slow_time);
 
   /* A slow poll again takes fresh values. */
+  sm_test_wait_for_ticks ();
   third = sm_collector_run_local (state, SM_COLLECT_SLOW, NULL, &error);
   g_assert_no_error (error);
   assert_sane (third, FALSE);
@@ -218,6 +219,8 @@ test_busybox_userland (void)
     {
       SmPollResult *result;
 
+      if (round > 0)
+        sm_test_wait_for_ticks ();
       marker = sm_collector_new_marker ();
       command = sm_collector_build_command (marker, round == 0
                                                    ? SM_COLLECT_FIRST | SM_COLLECT_SPECS | SM_COLLECT_SLOW
@@ -491,6 +494,7 @@ test_fast_poll_processes (void)
   n = count_processes (strace, sh, NULL, state, SM_COLLECT_FIRST | SM_COLLECT_SLOW, &slow);
   g_test_message ("/bin/sh: a first slow poll created %u processes", n);
   assert_sane (slow, FALSE);
+  sm_test_wait_for_ticks ();
   n = count_processes (strace, sh, NULL, state, SM_COLLECT_DEFAULT, &fast);
   g_test_message ("/bin/sh: a fast poll created %u processes", n);
   g_assert_cmpuint (n, <=, 1);
@@ -502,6 +506,7 @@ test_fast_poll_processes (void)
       const char * const argv[] = { bash, "--norc", "--noprofile", NULL };
       g_autoptr(SmPollResult) result = NULL;
 
+      sm_test_wait_for_ticks ();
       n = count_processes (strace, argv, NULL, state, SM_COLLECT_DEFAULT, &result);
       g_test_message ("bash: a fast poll created %u processes", n);
       g_assert_cmpuint (n, <=, 1);
@@ -516,11 +521,13 @@ test_fast_poll_processes (void)
       g_autoptr(SmPollResult) result = NULL;
       g_autoptr(SmPollResult) result2 = NULL;
 
+      sm_test_wait_for_ticks ();
       n = count_processes (strace, argv, dir, state, SM_COLLECT_DEFAULT, &result);
       g_test_message ("busybox sh and awk: a fast poll created %u processes", n);
       g_assert_cmpuint (n, <=, 1);
       assert_sane (result, FALSE);
       /* Without awk, the shell's read loop: nothing to start. */
+      sm_test_wait_for_ticks ();
       n = count_processes (strace, argv, awkless, state, SM_COLLECT_DEFAULT, &result2);
       g_assert_cmpuint (n, ==, 0);
       assert_sane (result2, FALSE);
@@ -530,6 +537,7 @@ test_fast_poll_processes (void)
 
   /* /bin/sh with nothing on PATH: no awk either. */
   empty = sm_test_mkdtemp ();
+  sm_test_wait_for_ticks ();
   n = count_processes (strace, sh, empty, state, SM_COLLECT_DEFAULT, &no_awk);
   g_assert_cmpuint (n, ==, 0);
   assert_sane (no_awk, FALSE);

@@ -252,6 +252,22 @@ test_stat (void)
   assert_metric (result, "cpu.system", 100.0 / 41.0);
   assert_metric (result, "cpu.user", 0);
 
+  /* iowait stepping back while the rest advances (Linux allows it): the
+   * field counts as 0 and the rate is still there. 20 idle + 20 user
+   * ticks: 50 % busy. */
+  {
+    const char *c = "cpu  98023 8 73911 830152 4241 0 2062 0 0 0\n";
+    const char *d = "cpu  98043 8 73911 830172 4239 0 2062 0 0 0\n";
+    g_autoptr(SmPollResult) back = sm_poll_result_new ();
+    SmCpuTimes tc, td;
+
+    g_assert_true (sm_parse_stat (c, strlen (c), &tc));
+    g_assert_true (sm_parse_stat (d, strlen (d), &td));
+    g_assert_true (sm_cpu_rates (&tc, &td, back));
+    assert_metric (back, "cpu.percent", 50.0);
+    assert_metric (back, "cpu.iowait", 0.0);
+  }
+
   /* Backwards (a reboot) or unchanged: no rate, not garbage. */
   g_assert_false (sm_cpu_rates (&tb, &ta, none));
   g_assert_false (sm_cpu_rates (&ta, &ta, none));

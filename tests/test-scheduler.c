@@ -193,7 +193,9 @@ test_local_poll (void)
   g_assert_true (finished.cpu >= 0.0 && finished.cpu <= 100.0);
   g_assert_true (finished.has_mem);
 
-  /* A second poll of the same server reuses its state: rates from deltas. */
+  /* A second poll of the same server reuses its state: rates from deltas.
+   * They need the kernel's clock (10 ms ticks) to have moved on. */
+  sm_test_wait_for_ticks ();
   finished.cpu = NAN;
   sm_scheduler_poll_now (scheduler, local);
   while (finished.servers->len < 3)

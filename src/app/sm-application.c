@@ -123,8 +123,7 @@ poll_window_servers (SmApplication *self,
     }
 }
 
-/* Host key trouble shows on the server page; specs are kept for pages
- * that open later (a poll only carries them on connect and daily). */
+/* Host key trouble shows on the server page. */
 static void
 poll_finished_cb (SmApplication *self,
                   SmServer      *server,
@@ -133,9 +132,6 @@ poll_finished_cb (SmApplication *self,
 {
   SmPollOutcome *outcome = data;
   g_autoptr(GList) windows = NULL;
-
-  if (outcome->result != NULL)
-    sm_overview_remember_specs (server, outcome->result->specs);
 
   windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
   for (GList *l = windows; l != NULL; l = l->next)

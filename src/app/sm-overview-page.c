@@ -114,65 +114,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-#define SPECS_KEY "sm-overview-specs"
-
-/* Specs cache
- *
- * A poll only carries the hardware inventory on connect and once a day;
- * the newest one seen is kept on the server object for the page header
- * and the specs table.
- */
-
-static SmSpecs *
-specs_copy (const SmSpecs *specs)
-{
-  SmSpecs *copy = g_new0 (SmSpecs, 1);
-
-  copy->cpu_model = g_strdup (specs->cpu_model);
-  copy->cpu_cores = specs->cpu_cores;
-  copy->ram_bytes = specs->ram_bytes;
-  copy->os_name = g_strdup (specs->os_name);
-  copy->kernel = g_strdup (specs->kernel);
-  copy->arch = g_strdup (specs->arch);
-  copy->virtualization = g_strdup (specs->virtualization);
-  copy->hostname = g_strdup (specs->hostname);
-  if (specs->disks != NULL)
-    {
-      copy->disks = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; i < specs->disks->len; i++)
-        g_ptr_array_add (copy->disks, g_strdup (g_ptr_array_index (specs->disks, i)));
-    }
-
-  return copy;
-}
-
-void
-sm_overview_remember_specs (SmServer      *server,
-                            const SmSpecs *specs)
-{
-  g_return_if_fail (SM_IS_SERVER (server));
-
-  if (specs == NULL)
-    return;
-
-  g_object_set_data_full (G_OBJECT (server), SPECS_KEY,
-                          specs_copy (specs), (GDestroyNotify) sm_specs_free);
-}
-
-const SmSpecs *
-sm_overview_get_specs (SmServer *server)
-{
-  const SmPollResult *result;
-
-  g_return_val_if_fail (SM_IS_SERVER (server), NULL);
-
-  result = sm_server_get_last_result (server);
-  if (result != NULL && result->specs != NULL)
-    return result->specs;
-
-  return g_object_get_data (G_OBJECT (server), SPECS_KEY);
-}
-
 /* Formatting */
 
 static gboolean
@@ -587,7 +528,7 @@ update_load_card (SmOverviewPage *self,
                   SmPollResult   *result)
 {
   Card *card = ensure_card (self, "load", CARD_LOAD, _("Load Average"));
-  const SmSpecs *specs = sm_overview_get_specs (self->server);
+  const SmSpecs *specs = sm_server_get_specs (self->server);
   g_autoptr(GString) detail = g_string_new (NULL);
   g_autofree char *value = NULL;
   double load1, load5, load15, procs;
@@ -1078,7 +1019,7 @@ static void
 update_specs (SmOverviewPage *self,
               SmPollResult   *result)
 {
-  const SmSpecs *specs = sm_overview_get_specs (self->server);
+  const SmSpecs *specs = sm_server_get_specs (self->server);
   RowSet *set = &self->sets[GROUP_SPECS];
   g_autofree char *cores = NULL;
   g_autofree char *ram = NULL;
@@ -1196,8 +1137,6 @@ update_all (SmOverviewPage *self)
     }
 
   gtk_spinner_set_spinning (self->spinner, FALSE);
-  sm_overview_remember_specs (self->server, result->specs);
-
   update_cards (self, result);
   update_processes (self, result, GROUP_TOP_CPU);
   update_processes (self, result, GROUP_TOP_MEM);

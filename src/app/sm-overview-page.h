@@ -27,11 +27,6 @@ SmServer   *sm_overview_page_get_server (SmOverviewPage *self);
 void        sm_overview_page_set_server (SmOverviewPage *self,
                                          SmServer       *server);
 
-/* The newest hardware inventory seen for server: the last result's, or a
- * copy kept from an earlier poll (results carry it on connect and daily). */
-const SmSpecs *sm_overview_get_specs      (SmServer      *server);
-void           sm_overview_remember_specs (SmServer      *server,
-                                           const SmSpecs *specs);
 /* "12 %" ("—" for NAN). */
 char          *sm_overview_format_percent (double         value);
 /* "Up 3 days, 4 hours", or NULL for NAN. */

@@ -278,7 +278,7 @@ static void
 update_info (SmServerPage *self)
 {
   const SmPollResult *result = sm_server_get_last_result (self->server);
-  const SmSpecs *specs = sm_overview_get_specs (self->server);
+  const SmSpecs *specs = sm_server_get_specs (self->server);
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *uptime = NULL;
 

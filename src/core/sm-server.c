@@ -43,6 +43,7 @@ struct _SmServer
   guint           timeouts[SM_N_TIMEOUTS];
   char           *status_reason;
   SmPollResult   *last_result;
+  SmSpecs        *specs;
   gint64          last_poll;
   SmServerStatus  status;
 };
@@ -212,6 +213,7 @@ sm_server_finalize (GObject *object)
   g_clear_pointer (&self->host_key_sha256, g_free);
   g_clear_pointer (&self->status_reason, g_free);
   g_clear_pointer (&self->last_result, sm_poll_result_free);
+  g_clear_pointer (&self->specs, sm_specs_free);
 
   G_OBJECT_CLASS (sm_server_parent_class)->finalize (object);
 }
@@ -536,6 +538,8 @@ sm_server_copy (SmServer *self)
   copy->has_secret = self->has_secret;
   copy->is_local = self->is_local;
   memcpy (copy->timeouts, self->timeouts, sizeof self->timeouts);
+  if (self->specs != NULL)
+    copy->specs = sm_specs_copy (self->specs);
   copy->status_reason = g_strdup (self->status_reason);
   copy->status = self->status;
 
@@ -967,6 +971,13 @@ sm_server_take_last_result (SmServer     *self,
 {
   g_return_if_fail (SM_IS_SERVER (self));
 
+  /* Polls carry the inventory only on connect and once a day: the newest
+   * one seen is kept. */
+  if (result != NULL && result->specs != NULL)
+    {
+      g_clear_pointer (&self->specs, sm_specs_free);
+      self->specs = sm_specs_copy (result->specs);
+    }
   g_clear_pointer (&self->last_result, sm_poll_result_free);
   self->last_result = result;
   self->last_poll = result != NULL ? result->time_us : g_get_real_time ();
@@ -1014,4 +1025,12 @@ sm_server_set_timeout (SmServer  *self,
   g_return_if_fail (which < SM_N_TIMEOUTS);
 
   self->timeouts[which] = seconds;
+}
+
+const SmSpecs *
+sm_server_get_specs (SmServer *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER (self), NULL);
+
+  return self->specs;
 }

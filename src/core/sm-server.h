@@ -144,6 +144,9 @@ void            sm_server_set_status_reason   (SmServer       *self,
 /* The newest successful poll's result (owned by the server), or NULL. */
 const SmPollResult *sm_server_get_last_result (SmServer       *self);
 gint64          sm_server_get_last_poll       (SmServer       *self);
+/* The newest hardware/OS inventory seen (kept across polls and copies),
+ * or NULL. */
+const SmSpecs  *sm_server_get_specs           (SmServer       *self);
 /* Takes ownership of result (NULL after a failed poll keeps no numbers);
  * notifies last-poll. Copies made with sm_server_copy() have none. */
 void            sm_server_take_last_result    (SmServer       *self,

@@ -353,28 +353,37 @@ cpu_total (const SmCpuTimes *t)
          t->irq + t->softirq + t->steal;
 }
 
+static double
+counter_delta (guint64 before,
+               guint64 after)
+{
+  return after > before ? (double) (after - before) : 0.0;
+}
+
 gboolean
 sm_cpu_rates (const SmCpuTimes *prev,
               const SmCpuTimes *cur,
               SmPollResult     *result)
 {
-  const guint64 *a = (const guint64 *) prev;
-  const guint64 *b = (const guint64 *) cur;
   double total, idle, user, system, iowait, steal;
 
-  for (guint i = 0; i < sizeof (SmCpuTimes) / sizeof (guint64); i++)
-    if (b[i] < a[i])
-      return FALSE;
-  total = (double) (cpu_total (cur) - cpu_total (prev));
-  if (total <= 0)
+  /* A reboot resets the counters: no rate this time. */
+  if (cpu_total (cur) <= cpu_total (prev))
     return FALSE;
 
-  idle = (double) (cur->idle - prev->idle);
-  iowait = (double) (cur->iowait - prev->iowait);
-  user = (double) ((cur->user + cur->nice) - (prev->user + prev->nice));
-  system = (double) ((cur->system + cur->irq + cur->softirq) -
-                     (prev->system + prev->irq + prev->softirq));
-  steal = (double) (cur->steal - prev->steal);
+  /* Single counters may step back a little (Linux documents it for
+   * iowait, and idle does it on some virtual machines): such a field
+   * counts as 0 for this interval instead of dropping the whole rate. */
+  idle = counter_delta (prev->idle, cur->idle);
+  iowait = counter_delta (prev->iowait, cur->iowait);
+  user = counter_delta (prev->user, cur->user) + counter_delta (prev->nice, cur->nice);
+  system = counter_delta (prev->system, cur->system) +
+           counter_delta (prev->irq, cur->irq) +
+           counter_delta (prev->softirq, cur->softirq);
+  steal = counter_delta (prev->steal, cur->steal);
+  total = idle + iowait + user + system + steal;
+  if (total <= 0)
+    return FALSE;
 
   sm_poll_result_add_metric (result, "cpu.percent",
                              CLAMP (100.0 * (total - idle - iowait) / total, 0.0, 100.0));

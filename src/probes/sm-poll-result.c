@@ -288,3 +288,29 @@ sm_poll_result_metrics_to_json (const SmPollResult *result)
 
   return builder_to_string (builder);
 }
+
+SmSpecs *
+sm_specs_copy (const SmSpecs *specs)
+{
+  SmSpecs *copy;
+
+  g_return_val_if_fail (specs != NULL, NULL);
+
+  copy = g_new0 (SmSpecs, 1);
+  copy->cpu_model = g_strdup (specs->cpu_model);
+  copy->cpu_cores = specs->cpu_cores;
+  copy->ram_bytes = specs->ram_bytes;
+  copy->os_name = g_strdup (specs->os_name);
+  copy->kernel = g_strdup (specs->kernel);
+  copy->arch = g_strdup (specs->arch);
+  copy->virtualization = g_strdup (specs->virtualization);
+  copy->hostname = g_strdup (specs->hostname);
+  if (specs->disks != NULL)
+    {
+      copy->disks = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < specs->disks->len; i++)
+        g_ptr_array_add (copy->disks, g_strdup (g_ptr_array_index (specs->disks, i)));
+    }
+
+  return copy;
+}

@@ -114,6 +114,7 @@ void            sm_container_free            (SmContainer  *container);
 void            sm_unit_free                 (SmUnit       *unit);
 void            sm_listen_port_free          (SmListenPort *port);
 void            sm_specs_free                (SmSpecs      *specs);
+SmSpecs        *sm_specs_copy                (const SmSpecs *specs);
 
 /* JSON text for storage: the specs with their members in a fixed order
  * (equal specs give equal text), and the metrics as one object. */
