@@ -228,6 +228,30 @@ wait_for_polls (Finished *finished,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A server entry for the test sshd: key auth, its host key pinned (or
+ * not, to test trusting it), saved in store. */
+static SmServer *
+add_sshd_server (SmStore    *store,
+                 SmTestSshd *sshd,
+                 const char *name,
+                 const char *key,
+                 const char *fingerprint)
+{
+  g_autoptr(GError) error = NULL;
+  SmServer *server = sm_server_new ();
+
+  sm_server_set_name (server, name);
+  sm_server_set_host (server, "127.0.0.1");
+  sm_server_set_port (server, sm_test_sshd_get_port (sshd));
+  sm_server_set_username (server, sm_test_sshd_get_user ());
+  sm_server_set_auth_method (server, SM_AUTH_KEY);
+  sm_server_set_key_file (server, key);
+  sm_server_set_host_key_sha256 (server, fingerprint);
+  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+  return server;
+}
+
 /* 20 servers on a real sshd, polled concurrently through the pool; sshd
  * killed: all go DOWN without hanging; sshd back: they reconnect. */
 static void
@@ -260,19 +284,9 @@ test_remote_polls (void)
 
   for (guint i = 0; i < n; i++)
     {
-      SmServer *server = sm_server_new ();
       g_autofree char *name = g_strdup_printf ("server-%02u", i);
 
-      sm_server_set_name (server, name);
-      sm_server_set_host (server, "127.0.0.1");
-      sm_server_set_port (server, sm_test_sshd_get_port (sshd));
-      sm_server_set_username (server, sm_test_sshd_get_user ());
-      sm_server_set_auth_method (server, SM_AUTH_KEY);
-      sm_server_set_key_file (server, key);
-      sm_server_set_host_key_sha256 (server, fingerprint);
-      g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
-      g_assert_no_error (error);
-      g_ptr_array_add (servers, server);
+      g_ptr_array_add (servers, add_sshd_server (store, sshd, name, key, fingerprint));
     }
 
   finished.servers = g_ptr_array_new_with_free_func (g_object_unref);
@@ -389,7 +403,7 @@ test_keepalive (void)
   g_autoptr(SmTestSshd) sshd = NULL;
   g_autoptr(SmStore) store = NULL;
   g_autoptr(SmScheduler) scheduler = NULL;
-  g_autoptr(SmServer) server = sm_server_new ();
+  g_autoptr(SmServer) server = NULL;
   Finished finished = { 0 };
   guint keepalives;
 
@@ -404,13 +418,7 @@ test_keepalive (void)
   store = sm_store_open_data_dir (dir, NULL, &error);
   g_assert_no_error (error);
 
-  sm_server_set_name (server, "idle");
-  sm_server_set_host (server, "127.0.0.1");
-  sm_server_set_port (server, sm_test_sshd_get_port (sshd));
-  sm_server_set_username (server, sm_test_sshd_get_user ());
-  sm_server_set_auth_method (server, SM_AUTH_KEY);
-  sm_server_set_key_file (server, key);
-  sm_server_set_host_key_sha256 (server, fingerprint);
+  server = add_sshd_server (store, sshd, "idle", key, fingerprint);
   sm_server_set_interval (server, 3600);
   g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
 
@@ -476,7 +484,7 @@ test_cli_trust_and_check (void)
   g_autofree char *err = NULL;
   g_autoptr(SmTestSshd) sshd = NULL;
   g_autoptr(SmStore) store = NULL;
-  g_autoptr(SmServer) server = sm_server_new ();
+  g_autoptr(SmServer) server = NULL;
   const char *binary = g_getenv ("SM_BINARY");
   int status = 0;
 
@@ -492,13 +500,8 @@ test_cli_trust_and_check (void)
 
   store = sm_store_open_data_dir (dir, NULL, &error);
   g_assert_no_error (error);
-  sm_server_set_name (server, "lab");
-  sm_server_set_host (server, "127.0.0.1");
-  sm_server_set_port (server, sm_test_sshd_get_port (sshd));
-  sm_server_set_username (server, sm_test_sshd_get_user ());
-  sm_server_set_auth_method (server, SM_AUTH_KEY);
-  sm_server_set_key_file (server, key);
-  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
+  /* No pin: the key is not trusted yet. */
+  server = add_sshd_server (store, sshd, "lab", key, NULL);
   g_clear_object (&store);
 
   /* Not trusted yet: --check-once says so and exits 1. */
