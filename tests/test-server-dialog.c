@@ -8,6 +8,7 @@
 #include "sm-server-dialog.h"
 #include "sm-server-dialog-private.h"
 #include "sm-store.h"
+#include "sm-test-sshd.h"
 #include "sm-test-util.h"
 #include "sm-validate.h"
 #include "sm-vault.h"
@@ -880,6 +881,76 @@ test_connection_cancel (Fixture       *f,
   dialog_destroy (dialog);
 }
 
+/* Against a real sshd: the unknown host key is offered with the same
+ * fingerprint ssh-keygen prints; trusting it pins it on the entry, the
+ * test then logs in and names the OS; saving keeps the pin. */
+static void
+test_connection_sshd (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(SmTestSshd) sshd = NULL;
+  g_autoptr(SmServer) stored = NULL;
+  g_autofree char *skip = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *os_name = NULL;
+  g_autofree char *expected = NULL;
+  SmServerDialog *dialog;
+
+  sshd = sm_test_sshd_start (SM_TEST_SSHD_DEFAULT, &skip);
+  if (sshd == NULL)
+    {
+      g_test_skip (skip);
+      return;
+    }
+  key = sm_test_sshd_add_client_key (sshd, "ed25519", NULL);
+  fingerprint = sm_test_sshd_dup_fingerprint (sshd);
+  port = g_strdup_printf ("%u", sm_test_sshd_get_port (sshd));
+
+  dialog = dialog_new (f, NULL);
+  set_text (dialog, "name", "lab");
+  set_text (dialog, "host", "127.0.0.1");
+  set_text (dialog, "port", port);
+  set_text (dialog, "username", sm_test_sshd_get_user ());
+  set_auth (dialog, SM_AUTH_KEY);
+  _sm_server_dialog_set_key_file (dialog, key);
+  g_assert_true (can_save (dialog));
+
+  g_signal_emit_by_name (row (dialog, "test"), "clicked");
+  wait_for (is_testing_done, dialog);
+  g_assert_nonnull (strstr (_sm_server_dialog_get_test_result (dialog), "not trusted"));
+  g_assert_true (gtk_widget_get_visible (row (dialog, "trust")));
+  g_assert_null (sm_server_get_host_key_sha256 (_sm_server_dialog_get_working_copy (dialog)));
+
+  /* Trust pins the offered key and tests again. */
+  g_signal_emit_by_name (row (dialog, "trust"), "clicked");
+  g_assert_cmpstr (sm_server_get_host_key_sha256 (_sm_server_dialog_get_working_copy (dialog)), ==,
+                   fingerprint);
+  wait_for (is_testing_done, dialog);
+  {
+    g_autofree char *release = NULL;
+
+    /* The OS the dialog should name: this machine's, as the test sshd runs here. */
+    if (g_file_get_contents ("/etc/os-release", &release, NULL, NULL))
+      {
+        g_auto(GStrv) lines = g_strsplit (release, "\n", -1);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          if (g_str_has_prefix (lines[i], "PRETTY_NAME="))
+            os_name = g_shell_unquote (lines[i] + strlen ("PRETTY_NAME="), NULL);
+      }
+  }
+  g_assert_nonnull (os_name);
+  expected = g_strdup_printf ("Connected. %s", os_name);
+  g_assert_cmpstr (_sm_server_dialog_get_test_result (dialog), ==, expected);
+
+  save (dialog);
+  g_assert_finalize_object (dialog);
+  stored = get_only_server (f);
+  g_assert_cmpstr (sm_server_get_host_key_sha256 (stored), ==, fingerprint);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -903,6 +974,7 @@ main (int   argc,
   ADD ("/server-dialog/local-server", test_local_server);
   ADD ("/server-dialog/test-connection-refused", test_connection_refused);
   ADD ("/server-dialog/test-connection-cancel", test_connection_cancel);
+  ADD ("/server-dialog/test-connection-sshd", test_connection_sshd);
 
 #undef ADD
 
