@@ -202,6 +202,11 @@ test_enums (void)
   g_assert_cmpstr (sm_auth_method_to_label (SM_AUTH_KEY), ==, "Private Key");
   g_assert_cmpstr (sm_auth_method_to_label (SM_AUTH_AGENT), ==, "SSH Agent");
 
+  g_assert_cmpstr (sm_server_status_to_string (SM_SERVER_STATUS_UNKNOWN), ==, "unknown");
+  g_assert_cmpstr (sm_server_status_to_string (SM_SERVER_STATUS_UP), ==, "up");
+  g_assert_cmpstr (sm_server_status_to_string (SM_SERVER_STATUS_DEGRADED), ==, "degraded");
+  g_assert_cmpstr (sm_server_status_to_string (SM_SERVER_STATUS_DOWN), ==, "down");
+  g_assert_cmpstr (sm_server_status_to_string (SM_SERVER_STATUS_DISABLED), ==, "disabled");
   g_assert_cmpstr (sm_server_status_to_label (SM_SERVER_STATUS_UNKNOWN), ==, "Not checked yet");
   g_assert_cmpstr (sm_server_status_to_label (SM_SERVER_STATUS_UP), ==, "Up");
   g_assert_cmpstr (sm_server_status_to_label (SM_SERVER_STATUS_DEGRADED), ==, "Degraded");

@@ -203,13 +203,11 @@ print_outcome_json (SmServer            *server,
                     const SmPollOutcome *outcome)
 {
   g_autoptr(GString) line = g_string_new ("{\"server\":");
-  g_autoptr(GEnumClass) klass = g_type_class_ref (SM_TYPE_SERVER_STATUS);
-  GEnumValue *value = g_enum_get_value (klass, outcome->status);
   gboolean first = TRUE;
 
   append_json_string (line, sm_server_get_name (server));
   g_string_append (line, ",\"status\":");
-  append_json_string (line, value != NULL ? value->value_nick : "unknown");
+  append_json_string (line, sm_server_status_to_string (outcome->status));
   g_string_append (line, ",\"reason\":");
   append_json_string (line, outcome->reason);
   g_string_append (line, ",\"latency_ms\":");
@@ -247,12 +245,10 @@ poll_finished_cb (SmScheduler *scheduler,
     }
   else
     {
-      g_autoptr(GEnumClass) klass = g_type_class_ref (SM_TYPE_SERVER_STATUS);
-      GEnumValue *value = g_enum_get_value (klass, outcome->status);
       g_autofree char *name = g_strescape (sm_server_get_name (server), NULL);
 
       g_print ("%-24s %-9s %7.1f ms  %s\n", name,
-               value != NULL ? value->value_nick : "unknown",
+               sm_server_status_to_string (outcome->status),
                outcome->latency_ms, outcome->reason);
     }
 

@@ -501,11 +501,9 @@ save_poll (SmScheduler         *self,
            SmServer            *server,
            const SmPollOutcome *outcome)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (SM_TYPE_SERVER_STATUS);
   g_autoptr(GError) error = NULL;
   g_autofree char *metrics = NULL;
   g_autofree char *specs = NULL;
-  GEnumValue *value = g_enum_get_value (klass, outcome->status);
   gboolean changed = FALSE;
 
   if (outcome->result != NULL)
@@ -517,7 +515,7 @@ save_poll (SmScheduler         *self,
 
   if (!sm_store_save_poll (self->store, sm_server_get_id (server),
                            g_get_real_time () / G_USEC_PER_SEC,
-                           value != NULL ? value->value_nick : "unknown",
+                           sm_server_status_to_string (outcome->status),
                            outcome->reason, metrics, specs, &changed, &error))
     g_debug ("Could not store the poll of %s: %s", sm_server_get_name (server), error->message);
   else if (changed)

@@ -129,6 +129,15 @@ sm_auth_method_to_label (SmAuthMethod method)
 }
 
 const char *
+sm_server_status_to_string (SmServerStatus status)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SM_TYPE_SERVER_STATUS);
+  GEnumValue *value = g_enum_get_value (klass, status);
+
+  return value != NULL ? value->value_nick : "unknown";
+}
+
+const char *
 sm_server_status_to_label (SmServerStatus status)
 {
   switch (status)

@@ -34,6 +34,9 @@ typedef enum {
 
 #define SM_TYPE_SERVER_STATUS (sm_server_status_get_type ())
 GType sm_server_status_get_type (void);
+/* "unknown", "up", "degraded", "down", "disabled": the strings used in
+ * the database and in --check-once output. */
+const char *sm_server_status_to_string (SmServerStatus status);
 /* Translated label: "Not checked yet", "Up", "Degraded", "Down", "Disabled". */
 const char *sm_server_status_to_label (SmServerStatus status);
 /* CSS class for the status dot: "unknown", "up", "degraded", "down", "disabled". */
