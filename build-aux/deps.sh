@@ -8,6 +8,7 @@ BUILD_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   libssh2-1-dev libnotify-dev libsodium-dev libsecret-1-dev
+  libcairo2-dev libpango1.0-dev
   desktop-file-utils appstream
 )
 
@@ -15,7 +16,7 @@ TEST_PACKAGES=(
   xvfb xauth dbus dbus-x11 at-spi2-core
   gnome-keyring python3-dbusmock
   openssh-server openssh-client
-  sqlite3 busybox strace
+  sqlite3 busybox strace tzdata fonts-dejavu-core
   clang libclang-rt-14-dev
 )
 

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-chart-render.h: charts drawn with Cairo and Pango, no GTK.
+ *
+ * The same code draws the SmChart widget, the PNG/SVG export and
+ * `--render-chart` (headless). The pipeline, after Sysprof: series (plain
+ * points) -> per-pixel-column min/max decimation into a column cache
+ * (recomputed only for the columns that change on a live append) -> layers
+ * drawn from the cache: background (grid, axes, labels, legend), data
+ * (min-max band and average line per series, gaps left empty, threshold
+ * lines) and hover (crosshair and dots). Drawing never walks raw points.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <glib.h>
+
+#include "sm-series.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  double red, green, blue, alpha;
+} SmRgba;
+
+#define SM_CHART_N_COLORS 6
+
+typedef struct {
+  SmRgba  background;     /* alpha 0: leave the surface as it is */
+  SmRgba  foreground;     /* labels, legend */
+  SmRgba  grid;
+  SmRgba  series[SM_CHART_N_COLORS];
+  SmRgba  warning;        /* threshold lines */
+  SmRgba  critical;
+  char   *font;           /* Pango font description, "Cantarell 9" */
+} SmChartStyle;
+
+/* The light or dark palette (libadwaita's colors); background opaque. */
+void          sm_chart_style_init      (SmChartStyle *style,
+                                        gboolean      dark);
+void          sm_chart_style_clear     (SmChartStyle *style);
+
+typedef struct _SmChartModel SmChartModel;
+
+SmChartModel *sm_chart_model_new       (SmValueUnit   unit);
+SmChartModel *sm_chart_model_ref       (SmChartModel *self);
+void          sm_chart_model_unref     (SmChartModel *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmChartModel, sm_chart_model_unref)
+
+SmValueUnit   sm_chart_model_get_unit  (SmChartModel *self);
+/* Drawn above the plot in exports and --render-chart (the widget shows
+ * its own title). */
+void          sm_chart_model_set_title (SmChartModel *self,
+                                        const char   *title);
+const char   *sm_chart_model_get_title (SmChartModel *self);
+/* The time span shown, unix seconds. With follow set, a live append past
+ * end moves the window (start and end) forward by the same amount. */
+void          sm_chart_model_set_range (SmChartModel *self,
+                                        gint64        start,
+                                        gint64        end,
+                                        gboolean      follow);
+void          sm_chart_model_get_range (SmChartModel *self,
+                                        gint64       *out_start,
+                                        gint64       *out_end);
+/* Ticks and labels in this zone (default: local). For tests. */
+void          sm_chart_model_set_timezone (SmChartModel *self,
+                                        GTimeZone    *tz);
+/* Adds a series with its legend label; takes ownership. Returns its index. */
+guint         sm_chart_model_add_series (SmChartModel *self,
+                                        const char   *label,
+                                        SmSeries     *series);
+guint         sm_chart_model_get_n_series (SmChartModel *self);
+const SmSeries *sm_chart_model_get_series (SmChartModel *self,
+                                        guint         index);
+/* Replaces a series' points (a new query); keeps label and color. */
+void          sm_chart_model_set_series (SmChartModel *self,
+                                        guint         index,
+                                        SmSeries     *series);
+/* A live sample: updates only the last column(s) of the cache. */
+void          sm_chart_model_append    (SmChartModel *self,
+                                        guint         index,
+                                        gint64        t,
+                                        double        value);
+/* A dashed horizontal line for an alert rule's threshold. */
+void          sm_chart_model_add_threshold (SmChartModel *self,
+                                        double        value,
+                                        gboolean      critical,
+                                        const char   *label);
+void          sm_chart_model_clear_thresholds (SmChartModel *self);
+/* Changes whenever the background layer (axes, ticks, labels, legend)
+ * would look different; the widget caches that layer per value. */
+guint64       sm_chart_model_get_background_serial (SmChartModel *self);
+/* Changes whenever anything drawn changes. */
+guint64       sm_chart_model_get_serial (SmChartModel *self);
+
+/* Layers, drawn into cr at (0, 0) .. (width, height) in this order. */
+void          sm_chart_render_background (SmChartModel       *self,
+                                        cairo_t            *cr,
+                                        int                 width,
+                                        int                 height,
+                                        const SmChartStyle *style);
+void          sm_chart_render_data     (SmChartModel       *self,
+                                        cairo_t            *cr,
+                                        int                 width,
+                                        int                 height,
+                                        const SmChartStyle *style);
+/* Crosshair at widget x and a dot on each series at that time. */
+void          sm_chart_render_hover    (SmChartModel       *self,
+                                        cairo_t            *cr,
+                                        int                 width,
+                                        int                 height,
+                                        const SmChartStyle *style,
+                                        double              x);
+/* All layers (and the title, when set) at once. */
+void          sm_chart_render          (SmChartModel       *self,
+                                        cairo_t            *cr,
+                                        int                 width,
+                                        int                 height,
+                                        const SmChartStyle *style);
+/* Text for the hover tooltip at x: the local time and each series' value
+ * there ("14:05\nCPU: 34 %"), or NULL outside the plot or without data. */
+char         *sm_chart_model_describe_at (SmChartModel     *self,
+                                        int                 width,
+                                        int                 height,
+                                        double              x);
+/* Writes the chart as PNG or SVG, chosen by the file name's extension
+ * (".png", ".svg"); anything else is G_IO_ERROR_INVALID_ARGUMENT. Written
+ * to a temporary file and renamed, so path is never half-written. */
+gboolean      sm_chart_model_save      (SmChartModel       *self,
+                                        const char         *path,
+                                        int                 width,
+                                        int                 height,
+                                        const SmChartStyle *style,
+                                        GError            **error);
+
+/* The pure parts, exposed for tests. */
+
+/* One pixel column of decimated data. */
+typedef struct {
+  int      x;           /* column index, 0 .. n_columns - 1 */
+  double   min;         /* extremes of every point in the column */
+  double   max;
+  double   first;       /* the avg of the first and the last point */
+  double   last;
+  double   avg;         /* count-weighted mean */
+  gboolean gap_before;  /* no data between this column and the previous one */
+} SmChartColumn;
+
+/* Decimates the series' points in [start, end] into n_columns equal time
+ * columns; only columns with data appear, ascending. A gap is wherever two
+ * consecutive points are more than series->gap apart. */
+GArray       *sm_chart_decimate        (const SmSeries *series,
+                                        gint64          start,
+                                        gint64          end,
+                                        guint           n_columns);
+
+typedef struct {
+  gint64   t;
+  char    *label;       /* "14:00", "Tue 24", "Mar 2026" */
+  gboolean major;       /* a day, month or year boundary */
+} SmChartTimeTick;
+
+/* Ticks on local-time boundaries of a step chosen so that labels are at
+ * least min_spacing_px apart (1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h,
+ * 1, 2, 7 d, 1, 3 months), across midnight and DST changes: every tick is
+ * on a wall-clock boundary of its step and ticks strictly increase.
+ * Element type SmChartTimeTick, freed with the array. */
+GArray       *sm_chart_time_ticks      (gint64          start,
+                                        gint64          end,
+                                        int             width_px,
+                                        int             min_spacing_px,
+                                        GTimeZone      *tz);
+
+/* "Nice" value ticks (1, 2, 2.5, 5 x 10^n, or powers of 1024 steps for
+ * byte units) covering [min, max] with at most max_ticks; sets the axis'
+ * lower and upper bounds (0..100 for percent unless the data exceeds it).
+ * Element type double. */
+GArray       *sm_chart_value_ticks     (double          min,
+                                        double          max,
+                                        SmValueUnit     unit,
+                                        guint           max_ticks,
+                                        double         *out_lower,
+                                        double         *out_upper);
+
+G_END_DECLS

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-history.h: metric history in the database (samples and rollups).
+ *
+ * Tables (migration 6 in sm-store.c):
+ *   metrics        (id, name): a metric name's small integer id
+ *   server_metrics (server_id, metric_id): which metrics a server has had
+ *   samples        one row per server per poll, PRIMARY KEY (server_id, t),
+ *                  WITHOUT ROWID, the poll's values packed into one BLOB;
+ *                  rows arrive in time order per server, so the write path
+ *                  is append-like (see docs/ARCHITECTURE.md)
+ *   samples_1m, samples_1h
+ *                  (server_id, metric_id, t, min, max, avg, count) with
+ *                  PRIMARY KEY (server_id, metric_id, t), WITHOUT ROWID:
+ *                  "one server, one metric, time range" is one range scan
+ *   status_events  (server_id, t, status, reason): a row whenever a
+ *                  server's status changes
+ *
+ * Every poll adds two synthetic metrics beside what the collector found:
+ * "poll.latency_ms" (when the poll reached the server) and "status.up"
+ * (1 for up or degraded, 0 for down); uptime is the count-weighted mean of
+ * status.up. Polls with status unknown or disabled are not recorded.
+ *
+ * SmHistoryWriter owns a thread with its own connection: callers queue
+ * polls and return at once; the thread writes them in batches (one
+ * transaction per batch, committed at least every second), keeps the
+ * rollup buckets in memory and writes a bucket when it closes (and open
+ * buckets at least every minute and on close), prunes each tier's old rows
+ * in small batches, and runs an incremental vacuum now and then.
+ *
+ * SmHistoryReader owns a read-only connection for queries from worker
+ * threads (one query at a time; calls are serialised internally).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sm-poll-result.h"
+#include "sm-series.h"
+#include "sm-server.h"
+
+G_BEGIN_DECLS
+
+/* Default retention of each tier, in seconds. */
+#define SM_HISTORY_DEFAULT_RETENTION_RAW  (48 * 3600)
+#define SM_HISTORY_DEFAULT_RETENTION_1M   (30 * 86400)
+#define SM_HISTORY_DEFAULT_RETENTION_1H   (400 * 86400)
+
+typedef struct {
+  gint64 raw;
+  gint64 minute;
+  gint64 hour;
+} SmRetention;
+
+void  sm_retention_init_default   (SmRetention *retention);
+
+typedef struct _SmHistoryWriter SmHistoryWriter;
+
+/* Opens its own connection to the database at path (already created and
+ * migrated by SmStore) and starts the thread. */
+SmHistoryWriter *sm_history_writer_new      (const char        *path,
+                                             GError           **error);
+/* Queues one poll; copies what it needs from result (may be NULL when the
+ * poll failed). t is unix seconds. Samples older than the raw retention
+ * (relative to the newest time the writer has seen) go to the rollups
+ * only, so feeding old data does not write rows that would be pruned at
+ * once. Thread-safe; never blocks on I/O. */
+void             sm_history_writer_add_poll (SmHistoryWriter    *self,
+                                             gint64              server_id,
+                                             gint64              t,
+                                             SmServerStatus      status,
+                                             const char         *reason,
+                                             double              latency_ms,
+                                             const SmPollResult *result);
+/* Queues raw values directly (the benchmark, tests). names and values have
+ * n entries. */
+void             sm_history_writer_add_values (SmHistoryWriter  *self,
+                                             gint64              server_id,
+                                             gint64              t,
+                                             const char * const *names,
+                                             const double       *values,
+                                             guint               n);
+void             sm_history_writer_set_retention (SmHistoryWriter *self,
+                                             const SmRetention  *retention);
+/* Queues removal of all history of a server (after it was deleted);
+ * polls queued after this call are kept. */
+void             sm_history_writer_forget_server (SmHistoryWriter *self,
+                                             gint64              server_id);
+/* Blocks until everything queued before the call is committed, including
+ * the open rollup buckets. FALSE with error if a write failed (disk full):
+ * the failed batch is kept and retried on the next flush. */
+gboolean         sm_history_writer_flush    (SmHistoryWriter    *self,
+                                             GError            **error);
+/* Blocks until every row older than each tier's retention relative to now
+ * (unix seconds) is deleted; tests and the benchmark. The thread does the
+ * same in small batches on its own every minute with the real clock. */
+gboolean         sm_history_writer_prune    (SmHistoryWriter    *self,
+                                             gint64              now,
+                                             GError            **error);
+/* Samples (metric values) committed so far. */
+guint64          sm_history_writer_get_n_samples (SmHistoryWriter *self);
+/* The last write error (for the UI), or NULL. Transfer full. */
+GError          *sm_history_writer_dup_error (SmHistoryWriter   *self);
+/* Flushes everything, stops the thread, closes the connection. */
+void             sm_history_writer_free     (SmHistoryWriter    *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmHistoryWriter, sm_history_writer_free)
+
+typedef struct _SmHistoryReader SmHistoryReader;
+
+SmHistoryReader *sm_history_reader_new      (const char        *path,
+                                             GError           **error);
+void             sm_history_reader_free     (SmHistoryReader   *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmHistoryReader, sm_history_reader_free)
+/* Used to pick tiers (default: the defaults above). Thread-safe. */
+void             sm_history_reader_set_retention (SmHistoryReader *self,
+                                             const SmRetention  *retention);
+
+/* The metric's points in [start, end] from the tier sm_tier_for_range()
+ * picks for width pixels and the server's interval_s. The series' step is
+ * the larger of the tier's bucket and the spacing of the data (its median
+ * interval), its gap 2.5 steps. An unknown metric gives an empty series. */
+SmSeries        *sm_history_reader_query    (SmHistoryReader   *self,
+                                             gint64             server_id,
+                                             const char        *metric,
+                                             gint64             start,
+                                             gint64             end,
+                                             guint              width,
+                                             guint              interval_s,
+                                             GError           **error);
+/* The same from a given tier. */
+SmSeries        *sm_history_reader_query_tier (SmHistoryReader *self,
+                                             gint64             server_id,
+                                             const char        *metric,
+                                             SmTier             tier,
+                                             gint64             start,
+                                             gint64             end,
+                                             GError           **error);
+/* Names of the metrics the server has history for, sorted. */
+GPtrArray       *sm_history_reader_list_metrics (SmHistoryReader *self,
+                                             gint64             server_id,
+                                             GError           **error);
+/* min, max, avg and p95 over [start, end] (see SmStats). */
+gboolean         sm_history_reader_get_stats (SmHistoryReader  *self,
+                                             gint64             server_id,
+                                             const char        *metric,
+                                             gint64             start,
+                                             gint64             end,
+                                             SmStats           *out_stats,
+                                             GError           **error);
+/* Percent of recorded polls in [start, end] that found the server up or
+ * degraded; NAN when there were none. */
+gboolean         sm_history_reader_get_uptime (SmHistoryReader *self,
+                                             gint64             server_id,
+                                             gint64             start,
+                                             gint64             end,
+                                             double            *out_percent,
+                                             GError           **error);
+
+/* An online, consistent copy of the database at path into dest through
+ * the sqlite3_backup API (one read transaction, so writers carry on). The
+ * copy is written to a temporary file beside dest, checked with
+ * PRAGMA quick_check and renamed over dest, so dest is never half-written. */
+gboolean         sm_history_backup          (const char        *path,
+                                             const char        *dest,
+                                             GError           **error);
+/* Bytes the database uses on disk (the file and its WAL). */
+guint64          sm_history_get_disk_usage  (const char        *path);
+
+G_END_DECLS
