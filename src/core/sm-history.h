@@ -106,10 +106,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmHistoryWriter, sm_history_writer_free)
 
 typedef struct _SmHistoryReader SmHistoryReader;
 
+/* Reference counted (atomically): a query running on a worker holds a
+ * reference. */
 SmHistoryReader *sm_history_reader_new      (const char        *path,
                                              GError           **error);
-void             sm_history_reader_free     (SmHistoryReader   *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmHistoryReader, sm_history_reader_free)
+SmHistoryReader *sm_history_reader_ref      (SmHistoryReader   *self);
+void             sm_history_reader_unref    (SmHistoryReader   *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmHistoryReader, sm_history_reader_unref)
 /* Used to pick tiers (default: the defaults above). Thread-safe. */
 void             sm_history_reader_set_retention (SmHistoryReader *self,
                                              const SmRetention  *retention);
