@@ -7,6 +7,11 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include <cairo.h>
+#include <sqlite3.h>
+
+#include "sm-history.h"
+#include "sm-store.h"
 #include "sm-test-util.h"
 
 #define SECRET "s3cr3t-Pa55word-for-cli-test"
@@ -321,6 +326,132 @@ test_check_once (void)
   sm_test_rmdir (dir);
 }
 
+static void
+assert_integrity_ok (const char *path,
+                     int         expected_servers)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM servers", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, expected_servers);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* --check-once records history like the app; --render-chart draws it and
+ * --backup copies the database. */
+static void
+test_history (void)
+{
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autofree char *file = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *svg = NULL;
+  g_autofree char *backup = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmServer) local = NULL;
+  g_autoptr(SmServer) closed = NULL;
+  g_autoptr(SmHistoryReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *surface;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  double uptime = 0;
+  Run run = { 0 };
+
+  /* Port 1 on loopback: nothing listens there, the poll fails at once. */
+  file = write_file (dir, "closed.json",
+                     "{\"servers\": [{\"name\": \"closed\", \"host\": \"127.0.0.1\","
+                     " \"port\": 1, \"auth\": {\"method\": \"agent\"}}]}");
+  run_binary (&run, "--data-dir", dir, "--import", file, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_binary (&run, "--data-dir", dir, "--check-once", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_null (strstr (run.err, "History not recorded"));
+
+  db_path = g_build_filename (dir, SM_STORE_FILE_NAME, NULL);
+  store = sm_store_open (db_path, NULL, &error);
+  g_assert_no_error (error);
+  local = sm_store_find_server_by_name (store, "This Computer", &error);
+  g_assert_no_error (error);
+  closed = sm_store_find_server_by_name (store, "closed", &error);
+  g_assert_no_error (error);
+  reader = sm_history_reader_new (db_path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (sm_history_reader_get_uptime (reader, sm_server_get_id (local),
+                                               now - 3600, now + 60, &uptime, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (uptime, ==, 100);
+  g_assert_true (sm_history_reader_get_uptime (reader, sm_server_get_id (closed),
+                                               now - 3600, now + 60, &uptime, &error));
+  g_assert_cmpfloat (uptime, ==, 0);
+
+  /* A chart of this computer's CPU, as PNG of the asked size and as SVG. */
+  png = g_build_filename (dir, "cpu.png", NULL);
+  run_binary (&run, "--data-dir", dir, "--render-chart", "This Computer",
+              "--metric", "cpu.percent", "--range", "1h", "--output", png,
+              "--width", "640", "--height", "240", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  surface = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (surface), ==, 640);
+  g_assert_cmpint (cairo_image_surface_get_height (surface), ==, 240);
+  cairo_surface_destroy (surface);
+
+  svg = g_build_filename (dir, "mem.svg", NULL);
+  run_binary (&run, "--data-dir", dir, "--render-chart", "This Computer",
+              "--metric", "mem.used_percent", "--output", svg, "--dark", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_file_get_contents (svg, &contents, NULL, &error));
+  g_assert_nonnull (strstr (contents, "<svg"));
+
+  /* Mistakes are usage errors (2) that say what is wrong. */
+  run_binary (&run, "--data-dir", dir, "--render-chart", "This Computer",
+              "--metric", "no.such.metric", "--output", png, NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "no.such.metric"));
+  g_assert_nonnull (strstr (run.err, "cpu.percent"));
+  run_binary (&run, "--data-dir", dir, "--render-chart", "This Computer",
+              "--metric", "cpu.percent", "--range", "2w", "--output", png, NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "2w"));
+  run_binary (&run, "--data-dir", dir, "--render-chart", "This Computer",
+              "--metric", "cpu.percent", "--output", "chart.jpg", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, ".png or .svg"));
+  run_binary (&run, "--data-dir", dir, "--render-chart", "nobody",
+              "--metric", "cpu.percent", "--output", png, NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "nobody"));
+  run_binary (&run, "--data-dir", dir, "--render-chart", "This Computer",
+              "--metric", "cpu.percent", "--output", png, "--width", "5", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  run_binary (&run, "--data-dir", dir, "--metric", "cpu.percent", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "--render-chart"));
+
+  /* A backup is a complete database of its own. */
+  backup = g_build_filename (dir, "backup.db", NULL);
+  run_binary (&run, "--data-dir", dir, "--backup", backup, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_integrity_ok (backup, 2);
+  run_binary (&run, "--data-dir", dir, "--backup", "/nonexistent-dir/backup.db", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "/nonexistent-dir"));
+
+  run_clear (&run);
+  sm_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -331,6 +462,7 @@ main (int   argc,
   g_test_add_func ("/cli/import-list-export", test_import_list_export);
   g_test_add_func ("/cli/bad-database", test_bad_database);
   g_test_add_func ("/cli/check-once", test_check_once);
+  g_test_add_func ("/cli/history", test_history);
 
   return g_test_run ();
 }

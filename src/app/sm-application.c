@@ -6,9 +6,11 @@
 
 #include "sm-application.h"
 #include "sm-cli.h"
+#include "sm-history.h"
 #include "sm-overview-page.h"
 #include "sm-preferences-window.h"
 #include "sm-scheduler.h"
+#include "sm-settings.h"
 #include "sm-vault.h"
 #include "sm-window.h"
 
@@ -20,6 +22,8 @@ struct _SmApplication
   char           *data_dir;      /* --data-dir, absolute; NULL for the default */
   SmStore        *store;
   SmScheduler    *scheduler;     /* NULL until the vault has loaded */
+  SmHistoryWriter *history_writer; /* NULL when the history cannot be written */
+  SmHistoryReader *history_reader;
   GSettings      *settings;
   GCancellable   *cancellable;   /* the vault load */
   GError         *vault_error;
@@ -50,6 +54,22 @@ static const GOptionEntry main_entries[] = {
     N_("Poll every enabled server once, print the results and exit"), NULL },
   { "trust-host", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Connect to server NAME, print its host key fingerprint and trust it"), N_("NAME") },
+  { "backup", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Copy the database to FILE while the app may keep running, and exit"), N_("FILE") },
+  { "render-chart", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Draw a history chart of server NAME to --output and exit"), N_("NAME") },
+  { "metric", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --render-chart: the metric, such as cpu.percent"), N_("METRIC") },
+  { "range", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --render-chart: 15m, 1h, 6h, 24h (default), 7d, 30d or 1y"), N_("RANGE") },
+  { "output", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("With --render-chart: the image to write, .png or .svg"), N_("FILE") },
+  { "width", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("With --render-chart: width in pixels (default 1200)"), N_("W") },
+  { "height", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("With --render-chart: height in pixels (default 400)"), N_("H") },
+  { "dark", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("With --render-chart: use the dark style"), NULL },
   { NULL }
 };
 
@@ -105,6 +125,8 @@ window_server_deleted_cb (SmApplication *self,
 {
   if (self->scheduler != NULL)
     sm_scheduler_remove_server (self->scheduler, server);
+  if (self->history_writer != NULL)
+    sm_history_writer_forget_server (self->history_writer, sm_server_get_id (server));
 }
 
 /* Polls every server the window lists; the scheduler updates their status
@@ -150,6 +172,7 @@ start_polling (SmApplication *self)
     return;
 
   self->scheduler = sm_scheduler_new (self->store, self->store_data_dir, 8);
+  sm_scheduler_set_history_writer (self->scheduler, self->history_writer);
   g_signal_connect_object (self->scheduler, "poll-finished",
                            G_CALLBACK (poll_finished_cb), self,
                            G_CONNECT_SWAPPED);
@@ -229,6 +252,46 @@ show_database_error (SmApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+retention_changed_cb (SmApplication *self)
+{
+  SmRetention retention;
+
+  sm_settings_get_retention (self->settings, &retention);
+  if (self->history_writer != NULL)
+    sm_history_writer_set_retention (self->history_writer, &retention);
+  if (self->history_reader != NULL)
+    sm_history_reader_set_retention (self->history_reader, &retention);
+}
+
+/* The history writer (its own thread and connection) and the reader the
+ * pages query on workers. Without them the app still monitors: the
+ * History tab says why it is empty. */
+static void
+open_history (SmApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *path = sm_store_get_path (self->store);
+
+  self->history_writer = sm_history_writer_new (path, &error);
+  if (self->history_writer == NULL)
+    {
+      g_message ("History will not be recorded: %s", error->message);
+      g_clear_error (&error);
+    }
+  self->history_reader = sm_history_reader_new (path, &error);
+  if (self->history_reader == NULL)
+    g_message ("History cannot be shown: %s", error->message);
+
+  retention_changed_cb (self);
+  g_signal_connect_object (self->settings, "changed::retention-raw-hours",
+                           G_CALLBACK (retention_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::retention-minute-days",
+                           G_CALLBACK (retention_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::retention-hour-days",
+                           G_CALLBACK (retention_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
 static gboolean
 open_store (SmApplication *self)
 {
@@ -244,6 +307,8 @@ open_store (SmApplication *self)
       return FALSE;
     }
   self->store_data_dir = g_strdup (data_dir);
+
+  open_history (self);
 
   /* "This computer" shows live numbers on the first launch. */
   if (!sm_store_ensure_local_server (self->store, _("This Computer"), NULL, &error))
@@ -340,6 +405,14 @@ sm_application_handle_local_options (GApplication *application,
   g_variant_dict_lookup (options, "version", "b", &cli.version);
   g_variant_dict_lookup (options, "check-once", "b", &cli.check_once);
   g_variant_dict_lookup (options, "trust-host", "s", &cli.trust_host);
+  g_variant_dict_lookup (options, "backup", "^ay", &cli.backup_file);
+  g_variant_dict_lookup (options, "render-chart", "s", &cli.render_chart);
+  g_variant_dict_lookup (options, "metric", "s", &cli.metric);
+  g_variant_dict_lookup (options, "range", "s", &cli.range);
+  g_variant_dict_lookup (options, "output", "^ay", &cli.output);
+  g_variant_dict_lookup (options, "width", "i", &cli.width);
+  g_variant_dict_lookup (options, "height", "i", &cli.height);
+  g_variant_dict_lookup (options, "dark", "b", &cli.dark);
 
   if (sm_cli_wants_action (&cli))
     {
@@ -392,6 +465,7 @@ sm_application_activate (GApplication *application)
 
   window = GTK_WINDOW (sm_window_new (self, self->store));
   sm_window_set_vault_loading (SM_WINDOW (window), self->vault_loading);
+  /* LEAD-TODO: sm_window_set_history_reader (SM_WINDOW (window), self->history_reader); */
   g_signal_connect_object (window, "server-saved",
                            G_CALLBACK (window_server_saved_cb), self,
                            G_CONNECT_SWAPPED);
@@ -418,7 +492,12 @@ sm_application_shutdown (GApplication *application)
   g_cancellable_cancel (self->cancellable);
   /* Polls in flight are cancelled and sessions closed within a second. */
   if (self->scheduler != NULL)
-    sm_scheduler_shutdown (self->scheduler);
+    {
+      sm_scheduler_shutdown (self->scheduler);
+      sm_scheduler_set_history_writer (self->scheduler, NULL);
+    }
+  /* Writes what is queued, including the open rollup buckets. */
+  g_clear_pointer (&self->history_writer, sm_history_writer_free);
 
   G_APPLICATION_CLASS (sm_application_parent_class)->shutdown (application);
 }
@@ -431,6 +510,8 @@ sm_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->scheduler);
+  g_clear_pointer (&self->history_writer, sm_history_writer_free);
+  g_clear_pointer (&self->history_reader, sm_history_reader_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->store_data_dir, g_free);

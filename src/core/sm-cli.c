@@ -7,8 +7,11 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "sm-chart-render.h"
 #include "sm-cli.h"
+#include "sm-history.h"
 #include "sm-scheduler.h"
+#include "sm-settings.h"
 #include "sm-ssh-session.h"
 #include "sm-store.h"
 #include "sm-transfer.h"
@@ -25,7 +28,15 @@ sm_cli_wants_action (const SmCliOptions *options)
          options->trust_host != NULL ||
          options->list ||
          options->check_once ||
-         options->json;
+         options->json ||
+         options->backup_file != NULL ||
+         options->render_chart != NULL ||
+         options->metric != NULL ||
+         options->range != NULL ||
+         options->output != NULL ||
+         options->width != 0 ||
+         options->height != 0 ||
+         options->dark;
 }
 
 void
@@ -37,6 +48,14 @@ sm_cli_options_clear (SmCliOptions *options)
   g_clear_pointer (&options->import_file, g_free);
   g_clear_pointer (&options->export_file, g_free);
   g_clear_pointer (&options->trust_host, g_free);
+  g_clear_pointer (&options->backup_file, g_free);
+  g_clear_pointer (&options->render_chart, g_free);
+  g_clear_pointer (&options->metric, g_free);
+  g_clear_pointer (&options->range, g_free);
+  g_clear_pointer (&options->output, g_free);
+  options->width = 0;
+  options->height = 0;
+  options->dark = FALSE;
   options->list = FALSE;
   options->check_once = FALSE;
   options->json = FALSE;
@@ -268,6 +287,8 @@ run_check_once (SmStore    *store,
   g_autoptr(GPtrArray) servers = NULL;
   g_autoptr(SmVault) vault = NULL;
   g_autoptr(SmScheduler) scheduler = NULL;
+  g_autoptr(SmHistoryWriter) history = NULL;
+  g_autoptr(GError) history_error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   CheckOnce check = { 0 };
 
@@ -283,6 +304,17 @@ run_check_once (SmStore    *store,
   loop = g_main_loop_new (NULL, FALSE);
   scheduler = sm_scheduler_new (store, data_dir, 16);
   sm_scheduler_set_timers (scheduler, FALSE);
+
+  /* The polls go into the history as the app's do; a history that cannot
+   * be written does not stop the check. */
+  history = sm_history_writer_new (sm_store_get_path (store), &history_error);
+  if (history == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("History not recorded: %s"),
+                                                  history_error->message);
+      print_error (message);
+    }
+  sm_scheduler_set_history_writer (scheduler, history);
 
   check.loop = loop;
   check.json = json;
@@ -316,8 +348,168 @@ run_check_once (SmStore    *store,
 
   g_main_loop_run (loop);
   sm_scheduler_shutdown (scheduler);
+  sm_scheduler_set_history_writer (scheduler, NULL);
+
+  if (history != NULL && !sm_history_writer_flush (history, &history_error))
+    {
+      g_autofree char *message = g_strdup_printf (_("History not recorded: %s"),
+                                                  history_error->message);
+      print_error (message);
+    }
 
   return check.status;
+}
+
+static int
+run_backup (SmStore    *store,
+            const char *dest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *size = NULL;
+
+  if (!sm_history_backup (sm_store_get_path (store), dest, &error))
+    {
+      print_error (error->message);
+      return SM_CLI_EXIT_FAILURE;
+    }
+
+  size = g_format_size (sm_history_get_disk_usage (dest));
+  g_print (_("Backed up %s to %s (%s)\n"), sm_store_get_path (store), dest, size);
+  return SM_CLI_EXIT_OK;
+}
+
+#define CHART_DEFAULT_WIDTH   1200
+#define CHART_DEFAULT_HEIGHT  400
+#define CHART_MIN_SIZE        100
+#define CHART_MAX_SIZE        8000
+
+static int
+run_render_chart (SmStore            *store,
+                  const SmCliOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmServer) server = NULL;
+  g_autoptr(SmHistoryReader) reader = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GPtrArray) metrics = NULL;
+  g_autoptr(SmSeries) series = NULL;
+  g_autoptr(SmChartModel) model = NULL;
+  g_autofree char *title = NULL;
+  SmChartStyle style;
+  SmRetention retention;
+  SmRange range = SM_RANGE_24H;
+  gint64 end;
+  gint64 start;
+  int width = options->width != 0 ? options->width : CHART_DEFAULT_WIDTH;
+  int height = options->height != 0 ? options->height : CHART_DEFAULT_HEIGHT;
+  gboolean known = FALSE;
+  gboolean saved;
+
+  if (options->metric == NULL || options->output == NULL)
+    {
+      print_error (_("--render-chart needs --metric METRIC and --output FILE.png|svg"));
+      return SM_CLI_EXIT_INVALID;
+    }
+  if (options->range != NULL && !sm_range_from_string (options->range, &range))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Unknown range “%s”: use 15m, 1h, 6h, 24h, 7d, 30d or 1y"),
+                         options->range);
+      print_error (message);
+      return SM_CLI_EXIT_INVALID;
+    }
+  if (width < CHART_MIN_SIZE || width > CHART_MAX_SIZE ||
+      height < CHART_MIN_SIZE || height > CHART_MAX_SIZE)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The chart size must be between %d and %d pixels"),
+                         CHART_MIN_SIZE, CHART_MAX_SIZE);
+      print_error (message);
+      return SM_CLI_EXIT_INVALID;
+    }
+  if (!g_str_has_suffix (options->output, ".png") && !g_str_has_suffix (options->output, ".svg"))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("%s: the output must end in .png or .svg"), options->output);
+      print_error (message);
+      return SM_CLI_EXIT_INVALID;
+    }
+
+  server = sm_store_find_server_by_name (store, options->render_chart, &error);
+  if (server == NULL)
+    {
+      g_autofree char *message = error != NULL
+        ? g_strdup (error->message)
+        : g_strdup_printf (_("No server named “%s”. See --list."), options->render_chart);
+      print_error (message);
+      return error != NULL ? SM_CLI_EXIT_FAILURE : SM_CLI_EXIT_INVALID;
+    }
+
+  reader = sm_history_reader_new (sm_store_get_path (store), &error);
+  if (reader == NULL)
+    {
+      print_error (error->message);
+      return SM_CLI_EXIT_FAILURE;
+    }
+  settings = sm_settings_new_if_installed ();
+  sm_settings_get_retention (settings, &retention);
+  sm_history_reader_set_retention (reader, &retention);
+
+  metrics = sm_history_reader_list_metrics (reader, sm_server_get_id (server), &error);
+  if (metrics == NULL)
+    {
+      print_error (error->message);
+      return SM_CLI_EXIT_FAILURE;
+    }
+  for (guint i = 0; i < metrics->len && !known; i++)
+    known = g_str_equal (g_ptr_array_index (metrics, i), options->metric);
+  if (!known)
+    {
+      g_autoptr(GString) message = g_string_new (NULL);
+
+      g_string_printf (message, _("%s has no history of “%s”."),
+                       sm_server_get_name (server), options->metric);
+      if (metrics->len > 0)
+        {
+          g_string_append_c (message, ' ');
+          g_string_append (message, _("Known metrics:"));
+          for (guint i = 0; i < metrics->len; i++)
+            g_string_append_printf (message, " %s", (const char *) g_ptr_array_index (metrics, i));
+        }
+      print_error (message->str);
+      return SM_CLI_EXIT_INVALID;
+    }
+
+  end = g_get_real_time () / G_USEC_PER_SEC;
+  start = end - sm_range_get_seconds (range);
+  series = sm_history_reader_query (reader, sm_server_get_id (server), options->metric,
+                                    start, end, width, sm_server_get_interval (server),
+                                    &error);
+  if (series == NULL)
+    {
+      print_error (error->message);
+      return SM_CLI_EXIT_FAILURE;
+    }
+
+  model = sm_chart_model_new (sm_metric_get_unit (options->metric));
+  /* Translators: a chart title: server, metric, range ("web-1: cpu.percent, 24 h"). */
+  title = g_strdup_printf (_("%s: %s, %s"), sm_server_get_name (server),
+                           options->metric, sm_range_to_label (range));
+  sm_chart_model_set_title (model, title);
+  sm_chart_model_set_range (model, start, end, FALSE);
+  sm_chart_model_add_series (model, options->metric, g_steal_pointer (&series));
+
+  sm_chart_style_init (&style, options->dark);
+  saved = sm_chart_model_save (model, options->output, width, height, &style, &error);
+  sm_chart_style_clear (&style);
+  if (!saved)
+    {
+      print_error (error->message);
+      return SM_CLI_EXIT_FAILURE;
+    }
+
+  g_print (_("Wrote %s\n"), options->output);
+  return SM_CLI_EXIT_OK;
 }
 
 static int
@@ -406,6 +598,13 @@ sm_cli_run (const SmCliOptions *options)
       print_error (_("--list and --check-once cannot be combined"));
       return SM_CLI_EXIT_INVALID;
     }
+  if (options->render_chart == NULL &&
+      (options->metric != NULL || options->range != NULL || options->output != NULL ||
+       options->width != 0 || options->height != 0 || options->dark))
+    {
+      print_error (_("--metric, --range, --output, --width, --height and --dark go with --render-chart"));
+      return SM_CLI_EXIT_INVALID;
+    }
 
   data_dir = options->data_dir != NULL ? g_strdup (options->data_dir)
                                        : sm_store_default_data_dir ();
@@ -434,6 +633,20 @@ sm_cli_run (const SmCliOptions *options)
   if (options->trust_host != NULL)
     {
       status = run_trust_host (store, data_dir, options->trust_host);
+      if (status != SM_CLI_EXIT_OK)
+        return status;
+    }
+
+  if (options->backup_file != NULL)
+    {
+      status = run_backup (store, options->backup_file);
+      if (status != SM_CLI_EXIT_OK)
+        return status;
+    }
+
+  if (options->render_chart != NULL)
+    {
+      status = run_render_chart (store, options);
       if (status != SM_CLI_EXIT_OK)
         return status;
     }

@@ -16,6 +16,14 @@ typedef struct {
   char     *import_file;
   char     *export_file;
   char     *trust_host;    /* --trust-host NAME */
+  char     *backup_file;   /* --backup FILE */
+  char     *render_chart;  /* --render-chart NAME */
+  char     *metric;        /* --metric METRIC */
+  char     *range;         /* --range RANGE: 15m ... 1y */
+  char     *output;        /* --output FILE.png|svg */
+  int       width;         /* --width, 0: default */
+  int       height;        /* --height, 0: default */
+  gboolean  dark;          /* --dark: the dark palette */
   gboolean  list;
   gboolean  json;
   gboolean  check_once;

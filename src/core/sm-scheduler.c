@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "sm-collector.h"
+#include "sm-history.h"
 #include "sm-scheduler.h"
 #include "sm-ssh-session.h"
 #include "sm-vault.h"
@@ -77,6 +78,7 @@ struct _SmScheduler
 
   /* Owned references */
   SmStore     *store;
+  SmHistoryWriter *history;     /* borrowed, may be NULL */
   char        *known_hosts;
   GThreadPool *pool;
   GHashTable  *targets;         /* server id -> Target* */
@@ -493,9 +495,9 @@ lookup_target (SmScheduler *self,
 }
 
 /* Each poll's outcome is handed to the store: the latest status and
- * numbers, and the inventory with the time it last changed. One small
- * UPSERT per poll on the main thread; the history issue moves samples to a
- * writer thread. */
+ * numbers, and the inventory with the time it last changed (one small
+ * UPSERT on the main thread), and to the history writer's queue (its
+ * thread writes the samples). */
 static void
 save_poll (SmScheduler         *self,
            SmServer            *server,
@@ -505,6 +507,13 @@ save_poll (SmScheduler         *self,
   g_autofree char *metrics = NULL;
   g_autofree char *specs = NULL;
   gboolean changed = FALSE;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (self->history != NULL)
+    sm_history_writer_add_poll (self->history, sm_server_get_id (server),
+                                outcome->result != NULL ? outcome->result->time_us / G_USEC_PER_SEC : now,
+                                outcome->status, outcome->reason, outcome->latency_ms,
+                                outcome->result);
 
   if (outcome->result != NULL)
     {
@@ -513,8 +522,7 @@ save_poll (SmScheduler         *self,
         specs = sm_specs_to_json (outcome->result->specs);
     }
 
-  if (!sm_store_save_poll (self->store, sm_server_get_id (server),
-                           g_get_real_time () / G_USEC_PER_SEC,
+  if (!sm_store_save_poll (self->store, sm_server_get_id (server), now,
                            sm_server_status_to_string (outcome->status),
                            outcome->reason, metrics, specs, &changed, &error))
     g_debug ("Could not store the poll of %s: %s", sm_server_get_name (server), error->message);
@@ -831,6 +839,15 @@ sm_scheduler_poll_now (SmScheduler *self,
 
   g_clear_handle_id (&target->timeout_id, g_source_remove);
   start_poll (target);
+}
+
+void
+sm_scheduler_set_history_writer (SmScheduler     *self,
+                                 SmHistoryWriter *writer)
+{
+  g_return_if_fail (SM_IS_SCHEDULER (self));
+
+  self->history = writer;
 }
 
 void

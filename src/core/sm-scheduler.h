@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "sm-history.h"
 #include "sm-poll-result.h"
 #include "sm-server.h"
 #include "sm-store.h"
@@ -63,6 +64,10 @@ void            sm_scheduler_remove_server (SmScheduler *self,
  * sm_scheduler_set_timers) this is the only way polls start. */
 void            sm_scheduler_poll_now    (SmScheduler  *self,
                                           SmServer     *server);
+/* Every poll's outcome is also queued on writer (borrowed: set NULL
+ * before freeing it). NULL by default: no history. */
+void            sm_scheduler_set_history_writer (SmScheduler     *self,
+                                          SmHistoryWriter *writer);
 /* TRUE by default; FALSE for --check-once and tests. */
 void            sm_scheduler_set_timers  (SmScheduler  *self,
                                           gboolean      timers);
