@@ -465,7 +465,7 @@ sm_application_activate (GApplication *application)
 
   window = GTK_WINDOW (sm_window_new (self, self->store));
   sm_window_set_vault_loading (SM_WINDOW (window), self->vault_loading);
-  /* LEAD-TODO: sm_window_set_history_reader (SM_WINDOW (window), self->history_reader); */
+  sm_window_set_history_reader (SM_WINDOW (window), self->history_reader);
   g_signal_connect_object (window, "server-saved",
                            G_CALLBACK (window_server_saved_cb), self,
                            G_CONNECT_SWAPPED);

@@ -55,15 +55,45 @@ void  sm_retention_init_default   (SmRetention *retention);
 
 typedef struct _SmHistoryWriter SmHistoryWriter;
 
+/* The values of one poll as stored in samples.data: a version byte
+ * (SM_HISTORY_PACK_VERSION), then per value the metric's id (metrics.id) as
+ * a little-endian uint32 and the value as a little-endian IEEE 754 double,
+ * 12 bytes a value. Decoding rejects a blob of another version or with a
+ * truncated record; a non-finite value in it counts as absent. */
+#define SM_HISTORY_PACK_VERSION  1
+
+typedef struct {
+  guint32 metric_id;
+  double  value;
+} SmPackedValue;
+
+GBytes          *sm_history_pack            (const SmPackedValue *values,
+                                             guint               n);
+/* The finite values in data, or NULL when data is malformed; *out_n is
+ * their number (NULL with *out_n 0 for a blob without values). */
+SmPackedValue   *sm_history_unpack          (const guint8      *data,
+                                             gsize              size,
+                                             guint             *out_n,
+                                             GError           **error);
+/* One metric's value: FALSE when it is absent, not finite or data is
+ * malformed. */
+gboolean         sm_history_unpack_find     (const guint8      *data,
+                                             gsize              size,
+                                             guint32            metric_id,
+                                             double            *out_value);
+
 /* Opens its own connection to the database at path (already created and
  * migrated by SmStore) and starts the thread. */
 SmHistoryWriter *sm_history_writer_new      (const char        *path,
                                              GError           **error);
 /* Queues one poll; copies what it needs from result (may be NULL when the
  * poll failed). t is unix seconds. Samples older than the raw retention
- * (relative to the newest time the writer has seen) go to the rollups
- * only, so feeding old data does not write rows that would be pruned at
- * once. Thread-safe; never blocks on I/O. */
+ * (relative to the newest time the writer has seen, or the clock when
+ * that is later) go to the rollups only, and 1-minute buckets older than
+ * their retention are not written either, so feeding old data does not
+ * write rows that would be pruned at once. Thread-safe; never blocks on
+ * I/O: beyond 100 000 polls waiting (a disk that stays full) the oldest
+ * are dropped and counted. */
 void             sm_history_writer_add_poll (SmHistoryWriter    *self,
                                              gint64              server_id,
                                              gint64              t,
@@ -72,7 +102,8 @@ void             sm_history_writer_add_poll (SmHistoryWriter    *self,
                                              double              latency_ms,
                                              const SmPollResult *result);
 /* Queues raw values directly (the benchmark, tests). names and values have
- * n entries. */
+ * n entries; NULL names and non-finite values are skipped. No status is
+ * recorded. */
 void             sm_history_writer_add_values (SmHistoryWriter  *self,
                                              gint64              server_id,
                                              gint64              t,
@@ -82,22 +113,35 @@ void             sm_history_writer_add_values (SmHistoryWriter  *self,
 void             sm_history_writer_set_retention (SmHistoryWriter *self,
                                              const SmRetention  *retention);
 /* Queues removal of all history of a server (after it was deleted);
- * polls queued after this call are kept. */
+ * polls queued after this call are kept, and nothing of the old history
+ * is merged into them. The rows go in one transaction on the writer's
+ * thread. */
 void             sm_history_writer_forget_server (SmHistoryWriter *self,
                                              gint64              server_id);
 /* Blocks until everything queued before the call is committed, including
  * the open rollup buckets. FALSE with error if a write failed (disk full):
- * the failed batch is kept and retried on the next flush. */
+ * nothing of the failed batch is in the file; it is kept in memory and
+ * retried every few seconds and on the next flush. */
 gboolean         sm_history_writer_flush    (SmHistoryWriter    *self,
                                              GError            **error);
 /* Blocks until every row older than each tier's retention relative to now
- * (unix seconds) is deleted; tests and the benchmark. The thread does the
- * same in small batches on its own every minute with the real clock. */
+ * (unix seconds) is deleted: t < now - retention (a bucket by its start);
+ * status events follow the 1-hour tier's retention. Then gives the freed
+ * pages back (incremental vacuum). For tests and the benchmark: the
+ * thread does the same every minute with the real clock, in transactions
+ * of at most 2000 rows between its other writes. */
 gboolean         sm_history_writer_prune    (SmHistoryWriter    *self,
                                              gint64              now,
                                              GError            **error);
-/* Samples (metric values) committed so far. */
+/* Samples (metric values) committed so far (as raw rows, or only into
+ * the rollups when older than the raw retention). */
 guint64          sm_history_writer_get_n_samples (SmHistoryWriter *self);
+/* Polls lost because too many waited to be written (see add_poll). */
+guint64          sm_history_writer_get_n_dropped (SmHistoryWriter *self);
+/* For tests only: PRAGMA max_page_count on the writer's connection, to
+ * make the disk "full" (0: no limit). Applied in order with the queue. */
+void             sm_history_writer_set_max_page_count (SmHistoryWriter *self,
+                                             guint               max_pages);
 /* The last write error (for the UI), or NULL. Transfer full. */
 GError          *sm_history_writer_dup_error (SmHistoryWriter   *self);
 /* Flushes everything, stops the thread, closes the connection. */
@@ -120,7 +164,10 @@ void             sm_history_reader_set_retention (SmHistoryReader *self,
 /* The metric's points in [start, end] from the tier sm_tier_for_range()
  * picks for width pixels and the server's interval_s. The series' step is
  * the larger of the tier's bucket and the spacing of the data (its median
- * interval), its gap 2.5 steps. An unknown metric gives an empty series. */
+ * interval, at least 1 s; interval_s when there are fewer than two raw
+ * points), its gap 2.5 steps. A rollup bucket is included when it overlaps
+ * the range (it starts after start - bucket and at or before end). An
+ * unknown metric or server gives an empty series. */
 SmSeries        *sm_history_reader_query    (SmHistoryReader   *self,
                                              gint64             server_id,
                                              const char        *metric,
@@ -129,7 +176,8 @@ SmSeries        *sm_history_reader_query    (SmHistoryReader   *self,
                                              guint              width,
                                              guint              interval_s,
                                              GError           **error);
-/* The same from a given tier. */
+/* The same from a given tier (a raw series with fewer than two points
+ * gets the default poll interval as its step). */
 SmSeries        *sm_history_reader_query_tier (SmHistoryReader *self,
                                              gint64             server_id,
                                              const char        *metric,
@@ -141,7 +189,12 @@ SmSeries        *sm_history_reader_query_tier (SmHistoryReader *self,
 GPtrArray       *sm_history_reader_list_metrics (SmHistoryReader *self,
                                              gint64             server_id,
                                              GError           **error);
-/* min, max, avg and p95 over [start, end] (see SmStats). */
+/* min, max, avg and p95 over [start, end] (see SmStats). The range is
+ * "within raw retention" when it is no longer than the raw retention and
+ * starts at or after the server's newest raw sample minus that retention;
+ * then the figures are exact over the raw samples. Otherwise they come
+ * from the 1-minute tier under the same rule for its retention, else from
+ * the 1-hour tier. */
 gboolean         sm_history_reader_get_stats (SmHistoryReader  *self,
                                              gint64             server_id,
                                              const char        *metric,
@@ -150,7 +203,8 @@ gboolean         sm_history_reader_get_stats (SmHistoryReader  *self,
                                              SmStats           *out_stats,
                                              GError           **error);
 /* Percent of recorded polls in [start, end] that found the server up or
- * degraded; NAN when there were none. */
+ * degraded (the count-weighted mean of status.up, from the tier the
+ * stats would use); NAN when there were none. */
 gboolean         sm_history_reader_get_uptime (SmHistoryReader *self,
                                              gint64             server_id,
                                              gint64             start,

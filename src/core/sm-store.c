@@ -109,6 +109,56 @@ static const char * const migrations[] = {
    * {"connect": 3}; absent members use the defaults. */
   "ALTER TABLE servers ADD COLUMN timeouts TEXT NOT NULL DEFAULT '{}';"
   "PRAGMA user_version = 5;",
+
+  /* 6: metric history (see sm-history.h). One samples row per server per
+   * poll with its values packed, so writes append; rollups keyed for
+   * "one server, one metric, time range" scans. The sample tables have no
+   * foreign keys: the history writer deletes a removed server's rows on
+   * its own thread instead of a cascade on the main thread. */
+  "CREATE TABLE metrics ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE TABLE server_metrics ("
+  "  server_id INTEGER NOT NULL,"
+  "  metric_id INTEGER NOT NULL,"
+  "  PRIMARY KEY (server_id, metric_id)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE samples ("
+  "  server_id INTEGER NOT NULL,"
+  "  t INTEGER NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  PRIMARY KEY (server_id, t)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE samples_1m ("
+  "  server_id INTEGER NOT NULL,"
+  "  metric_id INTEGER NOT NULL,"
+  "  t INTEGER NOT NULL,"
+  "  min REAL NOT NULL,"
+  "  max REAL NOT NULL,"
+  "  avg REAL NOT NULL,"
+  "  count INTEGER NOT NULL,"
+  "  PRIMARY KEY (server_id, metric_id, t)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE samples_1h ("
+  "  server_id INTEGER NOT NULL,"
+  "  metric_id INTEGER NOT NULL,"
+  "  t INTEGER NOT NULL,"
+  "  min REAL NOT NULL,"
+  "  max REAL NOT NULL,"
+  "  avg REAL NOT NULL,"
+  "  count INTEGER NOT NULL,"
+  "  PRIMARY KEY (server_id, metric_id, t)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE status_events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  server_id INTEGER NOT NULL REFERENCES servers (id) ON DELETE CASCADE,"
+  "  t INTEGER NOT NULL,"
+  "  status TEXT NOT NULL,"
+  "  reason TEXT NOT NULL DEFAULT ''"
+  ");"
+  "CREATE INDEX status_events_server_t ON status_events (server_id, t);"
+  "PRAGMA user_version = 6;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);

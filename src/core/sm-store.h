@@ -17,7 +17,9 @@
 G_BEGIN_DECLS
 
 #define SM_STORE_FILE_NAME       "status-monitor.db"
-#define SM_STORE_SCHEMA_VERSION  5
+/* The schema this build migrates to; 6 added the metric history tables
+ * (see sm-history.h). */
+#define SM_STORE_SCHEMA_VERSION  6
 
 #define SM_STORE_ERROR (sm_store_error_quark ())
 GQuark sm_store_error_quark (void);
