@@ -39,6 +39,10 @@ void          sm_chart_style_init      (SmChartStyle *style,
                                         gboolean      dark);
 void          sm_chart_style_clear     (SmChartStyle *style);
 
+/* The data of one chart and its caches (columns and layout, for the last
+ * size drawn: give each view its own model). Reference counted, not
+ * thread-safe: it may be filled on a worker, then it belongs to the thread
+ * that draws it. */
 typedef struct _SmChartModel SmChartModel;
 
 SmChartModel *sm_chart_model_new       (SmValueUnit   unit);
@@ -116,8 +120,20 @@ void          sm_chart_render          (SmChartModel       *self,
                                         int                 width,
                                         int                 height,
                                         const SmChartStyle *style);
+/* Lays the chart out for width × height drawn with style (as the layers
+ * above do) and returns the plot rectangle: the area inside the value
+ * labels, the legend and the time labels. The serials above are up to date
+ * for this size afterwards. */
+void          sm_chart_model_get_plot_area (SmChartModel     *self,
+                                        int                 width,
+                                        int                 height,
+                                        const SmChartStyle *style,
+                                        cairo_rectangle_int_t *out_area);
+/* TRUE when some series has a point inside the range. */
+gboolean      sm_chart_model_has_data  (SmChartModel       *self);
 /* Text for the hover tooltip at x: the local time and each series' value
- * there ("14:05\nCPU: 34 %"), or NULL outside the plot or without data. */
+ * there ("14:05\nCPU: 34 %"), or NULL outside the plot or without data.
+ * Uses the layout of the layers (no title) in the font last drawn with. */
 char         *sm_chart_model_describe_at (SmChartModel     *self,
                                         int                 width,
                                         int                 height,
@@ -131,6 +147,19 @@ gboolean      sm_chart_model_save      (SmChartModel       *self,
                                         int                 height,
                                         const SmChartStyle *style,
                                         GError            **error);
+
+/* For tests: the column cache of series index as the last layout left it
+ * (NULL before the first). Column x covers [origin + x * range / n_columns,
+ * origin + (x + 1) * range / n_columns) with range = end - start; x counts
+ * from origin, and the columns in view are first_column ..
+ * first_column + n_columns - 1. A copy, element type SmChartColumn. */
+GArray       *sm_chart_model_get_columns (SmChartModel     *self,
+                                        guint               index,
+                                        gint64             *out_origin,
+                                        gint64             *out_first_column,
+                                        guint              *out_n_columns);
+/* For tests: how many columns were decimated since the model was made. */
+guint64       sm_chart_model_get_n_columns_computed (SmChartModel *self);
 
 /* The pure parts, exposed for tests. */
 
@@ -147,7 +176,10 @@ typedef struct {
 
 /* Decimates the series' points in [start, end] into n_columns equal time
  * columns; only columns with data appear, ascending. A gap is wherever two
- * consecutive points are more than series->gap apart. */
+ * consecutive points are more than series->gap apart, and before the
+ * series' first point. Column x holds the points with
+ * floor ((t - start) * n_columns / (end - start)) == x; a point at end is
+ * counted in the last column. */
 GArray       *sm_chart_decimate        (const SmSeries *series,
                                         gint64          start,
                                         gint64          end,
@@ -155,14 +187,21 @@ GArray       *sm_chart_decimate        (const SmSeries *series,
 
 typedef struct {
   gint64   t;
-  char    *label;       /* "14:00", "Tue 24", "Mar 2026" */
-  gboolean major;       /* a day, month or year boundary */
+  char    *label;       /* "14:00", "Tue 24", "Mar 2", "Mar", "2026" */
+  gboolean major;       /* starts a larger unit than the step: a day for
+                         * minute and hour steps, a month for day and week
+                         * steps, a year for month steps */
 } SmChartTimeTick;
 
 /* Ticks on local-time boundaries of a step chosen so that labels are at
  * least min_spacing_px apart (1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h,
- * 1, 2, 7 d, 1, 3 months), across midnight and DST changes: every tick is
- * on a wall-clock boundary of its step and ticks strictly increase.
+ * 1, 2, 7 d, 1, 3, 6 months, 1, 2, 5, 10 years), across midnight and DST
+ * changes: every tick is on a wall-clock boundary of its step (3-hour ticks
+ * at 00, 03, 06… local even on DST days; weeks start on Monday), a local
+ * time that does not exist is skipped, ticks strictly increase and two
+ * neighbours never share a label. Labels: "14:00" for minute and hour
+ * steps, "Tue 24" at midnight and for day steps, "Mar 2" for weeks, "Mar"
+ * for months with "2026" in January, "2026" for years.
  * Element type SmChartTimeTick, freed with the array. */
 GArray       *sm_chart_time_ticks      (gint64          start,
                                         gint64          end,
@@ -170,9 +209,13 @@ GArray       *sm_chart_time_ticks      (gint64          start,
                                         int             min_spacing_px,
                                         GTimeZone      *tz);
 
-/* "Nice" value ticks (1, 2, 2.5, 5 x 10^n, or powers of 1024 steps for
- * byte units) covering [min, max] with at most max_ticks; sets the axis'
- * lower and upper bounds (0..100 for percent unless the data exceeds it).
+/* "Nice" value ticks covering [min, max] with at most max_ticks; sets the
+ * axis' lower and upper bounds. Steps are 1, 2, 2.5, 5 x 10^n; for byte
+ * units a power of two times the IEC unit the maximum is shown in (0,
+ * 256 MiB, 512 MiB, 768 MiB, 1 GiB); for seconds whole minutes, hours or
+ * days. The axis starts at 0 unless the data is negative; percent is
+ * 0..100 unless the data exceeds it. min and max may be NAN (no data).
+ * Data on both sides of zero gets at least three ticks.
  * Element type double. */
 GArray       *sm_chart_value_ticks     (double          min,
                                         double          max,

@@ -39,9 +39,27 @@ int           sm_chart_get_plot_width    (SmChart      *self);
 void          sm_chart_set_placeholder   (SmChart      *self,
                                           const char   *text);
 
-/* For tests: renders the plot as it is shown into a new image surface. */
+/* Writes the chart as PNG or SVG (by the extension) at 1200 × 400 in the
+ * current light or dark style, with the title; what "Save as PNG…" and
+ * "Save as SVG…" do after asking for the file. */
+gboolean      sm_chart_save              (SmChart      *self,
+                                          const char   *path,
+                                          GError      **error);
+/* The tooltip text at widget coordinates, or NULL outside the plot or
+ * where there is no data. */
+char         *sm_chart_describe_at       (SmChart      *self,
+                                          double        x,
+                                          double        y);
+
+/* For tests: renders the plot as it is shown (on the style's opaque
+ * background) into a new image surface. */
 cairo_surface_t *sm_chart_render_to_surface (SmChart   *self,
                                           int           width,
                                           int           height);
+/* For tests: how often the cached layers were drawn again, and the text
+ * of the current-value label. */
+guint         sm_chart_get_n_background_renders (SmChart *self);
+guint         sm_chart_get_n_data_renders (SmChart     *self);
+const char   *sm_chart_get_value_text    (SmChart      *self);
 
 G_END_DECLS

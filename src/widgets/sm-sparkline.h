@@ -21,5 +21,15 @@ void       sm_sparkline_append     (SmSparkline    *self,
                                     gint64          t,
                                     double          value);
 guint      sm_sparkline_get_n_points (SmSparkline  *self);
+/* The hour shown: up to the newest point or now, whichever is later. */
+void       sm_sparkline_get_window (SmSparkline    *self,
+                                    gint64         *out_start,
+                                    gint64         *out_end);
+
+/* For tests: draws the line as shown (transparent background) into a new
+ * image surface. */
+cairo_surface_t *sm_sparkline_render_to_surface (SmSparkline *self,
+                                    int             width,
+                                    int             height);
 
 G_END_DECLS
