@@ -2,12 +2,14 @@
 /* sm-server-page-private.h: accessors for the tests. */
 #pragma once
 
+#include "sm-history-page.h"
 #include "sm-overview-page.h"
 #include "sm-server-page.h"
 
 G_BEGIN_DECLS
 
 SmOverviewPage *_sm_server_page_get_overview_page   (SmServerPage *self);
+SmHistoryPage  *_sm_server_page_get_history_page    (SmServerPage *self);
 GtkLabel       *_sm_server_page_get_status_label    (SmServerPage *self);
 GtkLabel       *_sm_server_page_get_info_label      (SmServerPage *self);
 GtkLabel       *_sm_server_page_get_last_poll_label (SmServerPage *self);

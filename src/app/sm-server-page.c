@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "sm-application.h"
+#include "sm-history-page.h"
 #include "sm-overview-page.h"
 #include "sm-scheduler.h"
 #include "sm-server-page.h"
@@ -36,6 +37,7 @@ struct _SmServerPage
   AdwViewStack  *view_stack;
   AdwViewSwitcherBar *switcher_bar;
   SmOverviewPage *overview_page;
+  SmHistoryPage *history_page;
   GtkWidget     *connection_group;
   GtkLabel      *host_label;
   GtkLabel      *port_label;
@@ -638,6 +640,7 @@ sm_server_page_class_init (SmServerPageClass *klass)
 
   g_type_ensure (SM_TYPE_STATUS_BADGE);
   g_type_ensure (SM_TYPE_OVERVIEW_PAGE);
+  g_type_ensure (SM_TYPE_HISTORY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sm-server-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, badge);
@@ -653,6 +656,7 @@ sm_server_page_class_init (SmServerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, overview_page);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, history_page);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, connection_group);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, host_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, port_label);
@@ -737,6 +741,7 @@ sm_server_page_set_server (SmServerPage *self,
 
   g_set_object (&self->server, server);
   sm_overview_page_set_server (self->overview_page, server);
+  sm_history_page_set_server (self->history_page, server);
 
   if (self->server != NULL)
     {
@@ -890,4 +895,28 @@ guint
 _sm_server_page_get_tick_id (SmServerPage *self)
 {
   return self->tick_id;
+}
+
+void
+sm_server_page_set_history_reader (SmServerPage    *self,
+                                   SmHistoryReader *reader)
+{
+  g_return_if_fail (SM_IS_SERVER_PAGE (self));
+
+  sm_history_page_set_reader (self->history_page, reader);
+}
+
+void
+sm_server_page_set_history_unavailable_reason (SmServerPage *self,
+                                               const char   *reason)
+{
+  g_return_if_fail (SM_IS_SERVER_PAGE (self));
+
+  sm_history_page_set_unavailable_reason (self->history_page, reason);
+}
+
+SmHistoryPage *
+_sm_server_page_get_history_page (SmServerPage *self)
+{
+  return self->history_page;
 }

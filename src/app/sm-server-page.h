@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "sm-history.h"
 #include "sm-server.h"
 #include "sm-store.h"
 
@@ -43,7 +44,14 @@ void        sm_server_page_set_vault_loading (SmServerPage *self,
 /* Checks the stored credentials again (after the store's vault changed). */
 void        sm_server_page_refresh_credentials (SmServerPage *self);
 
-/* The "Overview" / "Details" stack, for a view switcher in the window's
+/* The history the "History" page queries (a reference is taken), or NULL;
+ * then that page says it is not available, and why when a reason is given. */
+void        sm_server_page_set_history_reader (SmServerPage    *self,
+                                               SmHistoryReader *reader);
+void        sm_server_page_set_history_unavailable_reason (SmServerPage *self,
+                                               const char      *reason);
+
+/* The "Overview" / "History" / "Details" stack, for a view switcher in the window's
  * header bar, and the bar at the bottom that takes over when narrow. */
 AdwViewStack       *sm_server_page_get_view_stack   (SmServerPage   *self);
 AdwViewSwitcherBar *sm_server_page_get_switcher_bar (SmServerPage   *self);

@@ -3,9 +3,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "sm-server-row.h"
+#include "sm-sparkline.h"
 #include "sm-status-badge.h"
+
+/* The sparkline's hour, queried for about this many pixel columns. */
+#define SPARKLINE_QUERY_WIDTH 64
+#define SPARKLINE_SECONDS 3600
 
 struct _SmServerRow
 {
@@ -15,9 +21,17 @@ struct _SmServerRow
   SmStatusBadge *badge;
   GtkLabel      *name_label;
   GtkLabel      *address_label;
+  SmSparkline   *sparkline;
 
   /* Owned references */
   SmServer      *server;
+  SmHistoryReader *reader;
+  GCancellable  *cancellable;    /* the sparkline's query */
+  GArray        *pending;        /* SmSeriesPoint: polls during the query */
+
+  /* State */
+  guint          query_serial;
+  gboolean       querying;
 };
 
 G_DEFINE_FINAL_TYPE (SmServerRow, sm_server_row, GTK_TYPE_LIST_BOX_ROW)
@@ -96,11 +110,179 @@ sm_server_row_update (SmServerRow *self)
 }
 
 static void
+update_sparkline_visible (SmServerRow *self)
+{
+  /* Never polled, or nothing recorded: no empty box. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sparkline),
+                          sm_sparkline_get_n_points (self->sparkline) > 0);
+}
+
+/* Polls that came while the hour was being queried. */
+static void
+flush_pending (SmServerRow *self)
+{
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      const SmSeriesPoint *point = &g_array_index (self->pending, SmSeriesPoint, i);
+
+      sm_sparkline_append (self->sparkline, point->t, point->avg);
+    }
+  g_array_set_size (self->pending, 0);
+
+  update_sparkline_visible (self);
+}
+
+/* A new poll's CPU goes on the line; while the hour is being queried it
+ * waits, so that the query's result does not replace it. */
+static void
+append_poll (SmServerRow *self)
+{
+  SmPollResult *result = (SmPollResult *) sm_server_get_last_result (self->server);
+  SmSeriesPoint point;
+  double cpu;
+
+  if (result == NULL)
+    return;
+
+  cpu = sm_poll_result_get_metric (result, "cpu.percent");
+  if (!isfinite (cpu))
+    return;
+
+  point = (SmSeriesPoint) { result->time_us / G_USEC_PER_SEC, cpu, cpu, cpu, 1 };
+  if (self->querying)
+    {
+      g_array_append_val (self->pending, point);
+      return;
+    }
+
+  sm_sparkline_append (self->sparkline, point.t, cpu);
+  update_sparkline_visible (self);
+}
+
+static void
 server_notify_cb (SmServerRow *self,
                   GParamSpec  *pspec,
                   SmServer    *server)
 {
+  if (g_str_equal (pspec->name, "last-poll"))
+    {
+      append_poll (self);
+      return;
+    }
+
   sm_server_row_update (self);
+}
+
+/* The sparkline's query */
+
+typedef struct
+{
+  SmHistoryReader *reader;
+  gint64           server_id;
+  guint            interval;
+} QueryInput;
+
+static void
+query_input_free (QueryInput *input)
+{
+  sm_history_reader_unref (input->reader);
+  g_free (input);
+}
+
+typedef struct
+{
+  GWeakRef row;
+  guint    serial;
+} Caller;
+
+static void
+caller_free (Caller *caller)
+{
+  g_weak_ref_clear (&caller->row);
+  g_free (caller);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Caller, caller_free)
+
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  QueryInput *input = task_data;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  SmSeries *series;
+
+  series = sm_history_reader_query (input->reader, input->server_id, "cpu.percent",
+                                    now - SPARKLINE_SECONDS, now,
+                                    SPARKLINE_QUERY_WIDTH, input->interval, &error);
+  if (series == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, series, (GDestroyNotify) sm_series_free);
+}
+
+static void
+query_done_cb (GObject      *source_object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(Caller) caller = user_data;
+  g_autoptr(SmServerRow) self = g_weak_ref_get (&caller->row);
+  g_autoptr(SmSeries) series = NULL;
+  g_autoptr(GError) error = NULL;
+
+  series = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self == NULL || self->pending == NULL || caller->serial != self->query_serial)
+    return;
+
+  self->querying = FALSE;
+  /* Without history the line still fills from the polls. */
+  if (series != NULL)
+    sm_sparkline_set_series (self->sparkline, series);
+  else
+    g_debug ("No CPU history for %s: %s", sm_server_get_name (self->server), error->message);
+
+  flush_pending (self);
+}
+
+static void
+query_history (SmServerRow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  QueryInput *input;
+  Caller *caller;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->query_serial++;
+  self->querying = FALSE;
+
+  /* Not stored yet: no history. Polls that waited go on the line. */
+  if (self->reader == NULL || sm_server_get_id (self->server) <= 0)
+    {
+      flush_pending (self);
+      return;
+    }
+
+  input = g_new0 (QueryInput, 1);
+  input->reader = sm_history_reader_ref (self->reader);
+  input->server_id = sm_server_get_id (self->server);
+  input->interval = sm_server_get_interval (self->server);
+
+  caller = g_new0 (Caller, 1);
+  g_weak_ref_init (&caller->row, self);
+  caller->serial = self->query_serial;
+
+  self->cancellable = g_cancellable_new ();
+  self->querying = TRUE;
+
+  task = g_task_new (NULL, self->cancellable, query_done_cb, caller);
+  g_task_set_source_tag (task, query_history);
+  g_task_set_task_data (task, input, (GDestroyNotify) query_input_free);
+  g_task_run_in_thread (task, query_thread);
 }
 
 static void
@@ -123,7 +305,13 @@ sm_server_row_dispose (GObject *object)
 {
   SmServerRow *self = SM_SERVER_ROW (object);
 
+  /* A late result finds no pending array and is dropped. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->query_serial++;
+  g_clear_pointer (&self->pending, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SM_TYPE_SERVER_ROW);
+  g_clear_pointer (&self->reader, sm_history_reader_unref);
   g_clear_object (&self->server);
 
   G_OBJECT_CLASS (sm_server_row_parent_class)->dispose (object);
@@ -188,17 +376,21 @@ sm_server_row_class_init (SmServerRowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SM_TYPE_STATUS_BADGE);
+  g_type_ensure (SM_TYPE_SPARKLINE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sm-server-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SmServerRow, badge);
   gtk_widget_class_bind_template_child (widget_class, SmServerRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerRow, address_label);
+  gtk_widget_class_bind_template_child (widget_class, SmServerRow, sparkline);
 }
 
 static void
 sm_server_row_init (SmServerRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->pending = g_array_new (FALSE, FALSE, sizeof (SmSeriesPoint));
 }
 
 GtkWidget *
@@ -217,4 +409,20 @@ sm_server_row_get_server (SmServerRow *self)
   g_return_val_if_fail (SM_IS_SERVER_ROW (self), NULL);
 
   return self->server;
+}
+
+void
+sm_server_row_set_history_reader (SmServerRow     *self,
+                                  SmHistoryReader *reader)
+{
+  g_return_if_fail (SM_IS_SERVER_ROW (self));
+
+  if (self->reader == reader)
+    return;
+
+  g_clear_pointer (&self->reader, sm_history_reader_unref);
+  if (reader != NULL)
+    self->reader = sm_history_reader_ref (reader);
+
+  query_history (self);
 }

@@ -42,6 +42,7 @@ struct _SmWindow
 
   /* Owned references */
   SmStore              *store;
+  SmHistoryReader      *history_reader;  /* NULL: no history */
   GSettings            *settings;
   GListStore           *servers;     /* SmServer, the visible (not pending) ones */
   GtkCustomFilter      *filter;
@@ -163,7 +164,12 @@ static GtkWidget *
 create_row_cb (gpointer item,
                gpointer user_data)
 {
-  return sm_server_row_new (SM_SERVER (item));
+  SmWindow *self = user_data;
+  GtkWidget *row = sm_server_row_new (SM_SERVER (item));
+
+  sm_server_row_set_history_reader (SM_SERVER_ROW (row), self->history_reader);
+
+  return row;
 }
 
 static void
@@ -808,6 +814,7 @@ sm_window_dispose (GObject *object)
   g_clear_object (&self->servers);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->history_reader, sm_history_reader_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->search_key, g_free);
 
@@ -955,7 +962,7 @@ sm_window_init (SmWindow *self)
                                               GTK_FILTER (g_object_ref (self->filter)));
 
   gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->filtered),
-                           create_row_cb, NULL, NULL);
+                           create_row_cb, self, NULL);
   gtk_list_box_set_header_func (self->list_box, update_header_cb, NULL, NULL);
   /* After the list box's own handler, so the rows exist. */
   g_signal_connect_object (self->filtered, "items-changed",
@@ -1014,6 +1021,35 @@ sm_window_set_vault_loading (SmWindow *self,
 
   sm_server_page_set_vault_loading (self->server_page, vault_loading);
   sm_server_page_refresh_credentials (self->server_page);
+}
+
+void
+sm_window_set_history_reader (SmWindow        *self,
+                              SmHistoryReader *reader)
+{
+  GtkListBoxRow *row;
+
+  g_return_if_fail (SM_IS_WINDOW (self));
+
+  if (self->history_reader == reader)
+    return;
+
+  g_clear_pointer (&self->history_reader, sm_history_reader_unref);
+  if (reader != NULL)
+    self->history_reader = sm_history_reader_ref (reader);
+
+  sm_server_page_set_history_reader (self->server_page, reader);
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->list_box, i)) != NULL; i++)
+    sm_server_row_set_history_reader (SM_SERVER_ROW (row), reader);
+}
+
+void
+sm_window_set_history_unavailable_reason (SmWindow   *self,
+                                          const char *reason)
+{
+  g_return_if_fail (SM_IS_WINDOW (self));
+
+  sm_server_page_set_history_unavailable_reason (self->server_page, reason);
 }
 
 void

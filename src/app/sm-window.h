@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "sm-application.h"
+#include "sm-history.h"
 #include "sm-server.h"
 #include "sm-store.h"
 
@@ -34,6 +35,13 @@ void       sm_window_select_server            (SmWindow      *self,
  * "Loading…"); set it to FALSE once sm_store_set_vault() was called. */
 void       sm_window_set_vault_loading        (SmWindow      *self,
                                                gboolean       vault_loading);
+/* The history that the server pages and the list's sparklines query (a
+ * reference is taken), or NULL: then the History page says it is not
+ * available, with reason (an error message) when one is given. */
+void       sm_window_set_history_reader       (SmWindow        *self,
+                                               SmHistoryReader *reader);
+void       sm_window_set_history_unavailable_reason (SmWindow  *self,
+                                               const char      *reason);
 void       sm_window_commit_pending_deletions (SmWindow      *self);
 /* The listed servers (SmServer), not including those pending deletion. */
 GListModel *sm_window_get_servers             (SmWindow      *self);
