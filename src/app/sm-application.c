@@ -29,6 +29,8 @@ struct _SmApplication
   GError         *vault_error;
 
   char           *store_data_dir;
+  char           *history_error;  /* the write error last shown, or NULL */
+  char           *history_unavailable; /* why there is no reader, or NULL */
 
   /* State */
   gboolean        vault_loading;
@@ -154,12 +156,30 @@ poll_finished_cb (SmApplication *self,
 {
   SmPollOutcome *outcome = data;
   g_autoptr(GList) windows = NULL;
+  g_autoptr(GError) history_error = NULL;
+
+  if (self->history_writer != NULL)
+    history_error = sm_history_writer_dup_error (self->history_writer);
+  /* History that cannot be saved (a full disk) is said once, in a toast
+   * that stays; once writes work again, a new failure is said again. */
+  if (history_error == NULL)
+    g_clear_pointer (&self->history_error, g_free);
+  else if (g_strcmp0 (self->history_error, history_error->message) == 0)
+    g_clear_error (&history_error);
+  else
+    {
+      g_free (self->history_error);
+      self->history_error = g_strdup (history_error->message);
+    }
 
   windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
   for (GList *l = windows; l != NULL; l = l->next)
     {
-      if (SM_IS_WINDOW (l->data))
-        sm_window_report_poll (l->data, server, outcome->error, outcome->host_key_sha256);
+      if (!SM_IS_WINDOW (l->data))
+        continue;
+      sm_window_report_poll (l->data, server, outcome->error, outcome->host_key_sha256);
+      if (history_error != NULL)
+        sm_window_show_error (l->data, history_error->message);
     }
 }
 
@@ -281,7 +301,10 @@ open_history (SmApplication *self)
     }
   self->history_reader = sm_history_reader_new (path, &error);
   if (self->history_reader == NULL)
-    g_message ("History cannot be shown: %s", error->message);
+    {
+      g_message ("History cannot be shown: %s", error->message);
+      self->history_unavailable = g_strdup (error->message);
+    }
 
   retention_changed_cb (self);
   g_signal_connect_object (self->settings, "changed::retention-raw-hours",
@@ -466,6 +489,8 @@ sm_application_activate (GApplication *application)
   window = GTK_WINDOW (sm_window_new (self, self->store));
   sm_window_set_vault_loading (SM_WINDOW (window), self->vault_loading);
   sm_window_set_history_reader (SM_WINDOW (window), self->history_reader);
+  if (self->history_unavailable != NULL)
+    sm_window_set_history_unavailable_reason (SM_WINDOW (window), self->history_unavailable);
   g_signal_connect_object (window, "server-saved",
                            G_CALLBACK (window_server_saved_cb), self,
                            G_CONNECT_SWAPPED);
@@ -515,6 +540,8 @@ sm_application_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->store_data_dir, g_free);
+  g_clear_pointer (&self->history_error, g_free);
+  g_clear_pointer (&self->history_unavailable, g_free);
   g_clear_error (&self->vault_error);
   g_clear_pointer (&self->data_dir, g_free);
 

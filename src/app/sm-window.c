@@ -275,6 +275,16 @@ show_error_toast (SmWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+void
+sm_window_show_error (SmWindow   *self,
+                      const char *message)
+{
+  g_return_if_fail (SM_IS_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  show_error_toast (self, message);
+}
+
 static void
 update_view (SmWindow *self)
 {

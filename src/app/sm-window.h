@@ -43,6 +43,9 @@ void       sm_window_set_history_reader       (SmWindow        *self,
 void       sm_window_set_history_unavailable_reason (SmWindow  *self,
                                                const char      *reason);
 void       sm_window_commit_pending_deletions (SmWindow      *self);
+/* A toast that stays until dismissed (message is plain text). */
+void       sm_window_show_error               (SmWindow      *self,
+                                               const char    *message);
 /* The listed servers (SmServer), not including those pending deletion. */
 GListModel *sm_window_get_servers             (SmWindow      *self);
 /* What a poll of server ended with (the scheduler's "poll-finished"): an
