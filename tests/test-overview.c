@@ -431,6 +431,11 @@ test_overview_waiting (Fixture       *f,
   g_assert_cmpstr (adw_status_page_get_description (status_page), ==, "Connection refused");
   g_assert_cmpstr (adw_status_page_get_title (status_page), ==, "No Data");
 
+  /* A reason quoting what a server sent is text, not markup. */
+  sm_server_set_status_reason (server, "auth: <b>denied</b> & gone");
+  g_assert_cmpstr (adw_status_page_get_description (status_page), ==,
+                   "Auth: &lt;b&gt;denied&lt;/b&gt; &amp; gone");
+
   sm_server_take_last_result (server, make_result (12, TRUE));
   g_assert_cmpstr (_sm_overview_page_get_visible_view (page), ==, "content");
 

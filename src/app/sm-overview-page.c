@@ -1098,7 +1098,9 @@ update_waiting (SmOverviewPage *self)
     }
   else if (status == SM_SERVER_STATUS_DOWN || !is_empty (reason))
     {
-      g_autofree char *description = sm_overview_capitalize (reason);
+      g_autofree char *capitalized = sm_overview_capitalize (reason);
+      /* The description is markup; a reason can quote what a server sent. */
+      g_autofree char *description = g_markup_escape_text (capitalized, -1);
 
       /* Polls fail for a reason the header explains: no point in waiting. */
       adw_status_page_set_icon_name (self->status_page,
