@@ -336,11 +336,17 @@ add_net_chart (SmHistoryPage *self,
   chart = chart_new (CHART_NET, id, iface, g_strdup_printf (_("Network %s"), iface),
                      SM_VALUE_UNIT_BYTES_PER_SECOND);
   if (has_metric (self, rx))
-    /* Translators: a row of the statistics table, as in "Network eth0, received". */
-    chart_add_series (chart, rx, _("Received"), g_strdup_printf (_("Network %s, received"), iface));
+    chart_add_series (chart, rx,
+                      /* Translators: the legend of bytes received per second. */
+                      _("Received"),
+                      /* Translators: a row of the statistics table, as in "Network eth0, received". */
+                      g_strdup_printf (_("Network %s, received"), iface));
   if (has_metric (self, tx))
-    /* Translators: a row of the statistics table, as in "Network eth0, sent". */
-    chart_add_series (chart, tx, _("Sent"), g_strdup_printf (_("Network %s, sent"), iface));
+    chart_add_series (chart, tx,
+                      /* Translators: the legend of bytes sent per second. */
+                      _("Sent"),
+                      /* Translators: a row of the statistics table, as in "Network eth0, sent". */
+                      g_strdup_printf (_("Network %s, sent"), iface));
   add_chart (charts, chart);
 }
 
@@ -1400,7 +1406,9 @@ stats_done_cb (GObject      *source_object,
   {
     g_autofree char *description = NULL;
 
-    /* Translators: %s is a time range, as in "Over the last 24 h". */
+    /* Translators: %s is a time range label ("15 min", "24 h", "7 d",
+     * "1 y"), as in "Over the last 24 h"; phrase it so that any of them
+     * fits, e.g. "Range: %s up to now". */
     description = g_strdup_printf (_("Over the last %s"), sm_range_to_label (self->range));
     adw_preferences_group_set_description (self->stats_group, description);
   }
