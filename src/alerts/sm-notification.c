@@ -59,6 +59,7 @@ sm_notification_copy (const SmNotification *notification)
   copy->alert_id = notification->alert_id;
   copy->value = notification->value;
   copy->time = notification->time;
+  copy->channels = g_strdupv (notification->channels);
   return copy;
 }
 
@@ -70,5 +71,6 @@ sm_notification_free (SmNotification *notification)
   g_free (notification->server);
   g_free (notification->title);
   g_free (notification->body);
+  g_strfreev (notification->channels);
   g_free (notification);
 }

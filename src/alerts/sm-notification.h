@@ -35,6 +35,8 @@ typedef struct {
   char               *body;       /* details (plain text, may be NULL) */
   double              value;      /* NAN when not a metric */
   gint64              time;       /* unix seconds of the transition */
+  char              **channels;   /* channel names to send to (NULL-terminated);
+                                   * NULL means the default channels */
 } SmNotification;
 
 SmNotification *sm_notification_new   (SmNotificationKind kind,

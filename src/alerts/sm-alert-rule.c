@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-alert-rule.c: alert rules, their parsing and validation. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm-alert-rule.h"
+
+static const char * const op_names[] = { ">", ">=", "<", "<=", "==", "!=" };
+
+static const char * const state_targets[] = {
+  "state.unreachable",
+  "state.host_key_changed",
+  "state.unit_failed",
+  "state.container_not_running",
+};
+
+const char *
+sm_alert_op_to_string (SmAlertOp op)
+{
+  g_return_val_if_fail ((guint) op < G_N_ELEMENTS (op_names), ">");
+
+  return op_names[op];
+}
+
+gboolean
+sm_alert_op_from_string (const char *text,
+                         SmAlertOp  *out_op)
+{
+  g_return_val_if_fail (out_op != NULL, FALSE);
+
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (op_names); i++)
+    {
+      if (g_str_equal (text, op_names[i]))
+        {
+          *out_op = (SmAlertOp) i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+sm_alert_op_compare (SmAlertOp op,
+                     double    value,
+                     double    threshold)
+{
+  if (isnan (value))
+    return FALSE;
+
+  switch (op)
+    {
+    case SM_ALERT_OP_GT:
+      return value > threshold;
+    case SM_ALERT_OP_GE:
+      return value >= threshold;
+    case SM_ALERT_OP_LT:
+      return value < threshold;
+    case SM_ALERT_OP_LE:
+      return value <= threshold;
+    case SM_ALERT_OP_EQ:
+      return value == threshold;
+    case SM_ALERT_OP_NE:
+      return value != threshold;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
+
+char *
+sm_alert_parse_duration (const char *text,
+                         gint64     *out_seconds)
+{
+  const char *problem = "must be a duration such as 30s, 5m, 2h or 1d";
+  g_autofree char *copy = NULL;
+  char *end = NULL;
+  guint64 number;
+  guint64 unit = 1;
+
+  g_return_val_if_fail (out_seconds != NULL, NULL);
+
+  if (text == NULL)
+    return g_strdup (problem);
+  copy = g_strstrip (g_strdup (text));
+  if (!g_ascii_isdigit (copy[0]))
+    return g_strdup (problem);
+
+  errno = 0;
+  number = g_ascii_strtoull (copy, &end, 10);
+  if (errno != 0)
+    return g_strdup (problem);
+
+  if (end[0] != '\0')
+    {
+      if (end[1] != '\0')
+        return g_strdup (problem);
+      switch (end[0])
+        {
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          return g_strdup (problem);
+        }
+    }
+
+  /* Ten years is more than any rule needs and keeps the sums small. */
+  if (number > (guint64) 10 * 366 * 86400 / unit)
+    return g_strdup ("must be at most 10 years");
+
+  *out_seconds = (gint64) (number * unit);
+  return NULL;
+}
+
+gboolean
+sm_weekly_window_contains (const SmWeeklyWindow *window,
+                           GDateTime            *local)
+{
+  guint day;
+  guint previous_day;
+  guint minute;
+
+  g_return_val_if_fail (window != NULL, FALSE);
+  g_return_val_if_fail (local != NULL, FALSE);
+
+  /* GDateTime counts Monday as 1 and Sunday as 7. */
+  day = (guint) g_date_time_get_day_of_week (local) - 1;
+  previous_day = (day + 6) % 7;
+  minute = (guint) (g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local));
+
+  if (window->end > window->start)
+    return (window->days & (1u << day)) != 0 &&
+           minute >= window->start && minute < window->end;
+
+  /* The window crosses midnight (or, with end == start, lasts a day). */
+  if ((window->days & (1u << day)) != 0 && minute >= window->start)
+    return TRUE;
+  if ((window->days & (1u << previous_day)) != 0 && minute < window->end)
+    return TRUE;
+  return FALSE;
+}
+
+char *
+sm_weekly_window_validate (const SmWeeklyWindow *window)
+{
+  g_return_val_if_fail (window != NULL, NULL);
+
+  if (window->days == 0 || (window->days & ~SM_WEEKDAYS_ALL) != 0)
+    return g_strdup ("days: must name at least one day of the week");
+  if (window->start >= 24 * 60)
+    return g_strdup ("start: must be a time from 00:00 to 23:59");
+  if (window->end >= 24 * 60)
+    return g_strdup ("end: must be a time from 00:00 to 23:59");
+  return NULL;
+}
+
+char *
+sm_parse_time_of_day (const char *text,
+                      guint16    *out_minutes)
+{
+  const char *problem = "must be a time from 00:00 to 23:59";
+  guint hour;
+  guint minute;
+
+  g_return_val_if_fail (out_minutes != NULL, NULL);
+
+  if (text == NULL || strlen (text) != 5 || text[2] != ':' ||
+      !g_ascii_isdigit (text[0]) || !g_ascii_isdigit (text[1]) ||
+      !g_ascii_isdigit (text[3]) || !g_ascii_isdigit (text[4]))
+    return g_strdup (problem);
+
+  hour = (guint) ((text[0] - '0') * 10 + (text[1] - '0'));
+  minute = (guint) ((text[3] - '0') * 10 + (text[4] - '0'));
+  if (hour > 23 || minute > 59)
+    return g_strdup (problem);
+
+  *out_minutes = (guint16) (hour * 60 + minute);
+  return NULL;
+}
+
+SmAlertRule *
+sm_alert_rule_new (const char *id,
+                   const char *target,
+                   SmAlertOp   op,
+                   double      threshold)
+{
+  SmAlertRule *rule = g_new0 (SmAlertRule, 1);
+
+  rule->id = g_strdup (id);
+  rule->target = g_strdup (target);
+  rule->op = op;
+  rule->threshold = threshold;
+  rule->clear_threshold = NAN;
+  rule->severity = SM_SEVERITY_WARNING;
+  rule->retries = 1;
+  rule->scope = SM_ALERT_SCOPE_ALL;
+  rule->enabled = TRUE;
+  return rule;
+}
+
+SmAlertRule *
+sm_alert_rule_copy (const SmAlertRule *rule)
+{
+  SmAlertRule *copy;
+
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  copy = g_new0 (SmAlertRule, 1);
+  *copy = *rule;
+  copy->id = g_strdup (rule->id);
+  copy->target = g_strdup (rule->target);
+  copy->escalation_channel = g_strdup (rule->escalation_channel);
+  copy->scope_value = g_strdup (rule->scope_value);
+  copy->channels = g_strdupv (rule->channels);
+  copy->business_hours = NULL;
+  if (rule->business_hours != NULL)
+    {
+      copy->business_hours = g_array_sized_new (FALSE, FALSE, sizeof (SmWeeklyWindow),
+                                                rule->business_hours->len);
+      g_array_append_vals (copy->business_hours, rule->business_hours->data,
+                           rule->business_hours->len);
+    }
+  return copy;
+}
+
+void
+sm_alert_rule_free (SmAlertRule *rule)
+{
+  if (rule == NULL)
+    return;
+  g_free (rule->id);
+  g_free (rule->target);
+  g_free (rule->escalation_channel);
+  g_free (rule->scope_value);
+  g_strfreev (rule->channels);
+  g_clear_pointer (&rule->business_hours, g_array_unref);
+  g_free (rule);
+}
+
+void
+sm_alert_rule_add_business_hours (SmAlertRule          *rule,
+                                  const SmWeeklyWindow *window)
+{
+  g_return_if_fail (rule != NULL);
+  g_return_if_fail (window != NULL);
+
+  if (rule->business_hours == NULL)
+    rule->business_hours = g_array_new (FALSE, FALSE, sizeof (SmWeeklyWindow));
+  g_array_append_val (rule->business_hours, *window);
+}
+
+double
+sm_alert_rule_get_clear_threshold (const SmAlertRule *rule)
+{
+  g_return_val_if_fail (rule != NULL, NAN);
+
+  return isnan (rule->clear_threshold) ? rule->threshold : rule->clear_threshold;
+}
+
+gboolean
+sm_alert_target_is_state (const char *target)
+{
+  for (guint i = 0; target != NULL && i < G_N_ELEMENTS (state_targets); i++)
+    {
+      if (g_str_equal (target, state_targets[i]))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+sm_alert_rule_is_state (const SmAlertRule *rule)
+{
+  g_return_val_if_fail (rule != NULL, FALSE);
+
+  return sm_alert_target_is_state (rule->target);
+}
+
+gboolean
+sm_alert_target_matches (const char *target,
+                         const char *metric)
+{
+  const char *star;
+  gsize prefix_len;
+  gsize suffix_len;
+  gsize metric_len;
+
+  g_return_val_if_fail (target != NULL, FALSE);
+  g_return_val_if_fail (metric != NULL, FALSE);
+
+  star = strchr (target, '*');
+  if (star == NULL)
+    return g_str_equal (target, metric);
+
+  /* The star stands for one non-empty component; the prefix and suffix
+   * around it must match exactly. */
+  prefix_len = (gsize) (star - target);
+  suffix_len = strlen (star + 1);
+  metric_len = strlen (metric);
+  if (metric_len < prefix_len + suffix_len + 1)
+    return FALSE;
+  return strncmp (metric, target, prefix_len) == 0 &&
+         strcmp (metric + metric_len - suffix_len, star + 1) == 0;
+}
+
+/* A metric name or pattern: printable ASCII without spaces, and at most
+ * one '*', which must be a whole component ("disk.*.used_percent"). */
+static gboolean
+target_is_valid (const char *target)
+{
+  const char *star;
+
+  if (target == NULL || target[0] == '\0' || strlen (target) > 255)
+    return FALSE;
+  if (g_str_has_prefix (target, "state."))
+    return sm_alert_target_is_state (target);
+
+  for (const char *p = target; *p != '\0'; p++)
+    {
+      if (*p <= ' ' || *p > '~')
+        return FALSE;
+    }
+
+  star = strchr (target, '*');
+  if (star == NULL)
+    return TRUE;
+  if (strchr (star + 1, '*') != NULL)
+    return FALSE;
+  if (star != target && star[-1] != '.')
+    return FALSE;
+  if (star[1] != '\0' && star[1] != '.')
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+channel_name_is_valid (const char *name)
+{
+  return name != NULL && name[0] != '\0' && strlen (name) <= 64;
+}
+
+char *
+sm_alert_rule_validate (const SmAlertRule *rule)
+{
+  gboolean is_state;
+  double clear;
+
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  if (rule->id == NULL || rule->id[0] == '\0')
+    return g_strdup ("id: must not be empty");
+  if (!target_is_valid (rule->target))
+    return g_strdup ("metric: must be a metric name such as cpu.percent, a pattern "
+                     "such as disk.*.used_percent, or one of state.unreachable, "
+                     "state.host_key_changed, state.unit_failed, "
+                     "state.container_not_running");
+
+  is_state = sm_alert_target_is_state (rule->target);
+  if ((guint) rule->op >= G_N_ELEMENTS (op_names))
+    return g_strdup ("op: must be one of >, >=, <, <=, ==, !=");
+  if (!is_state && !isfinite (rule->threshold))
+    return g_strdup ("threshold: must be a number");
+
+  clear = sm_alert_rule_get_clear_threshold (rule);
+  if (!is_state && !isfinite (clear))
+    return g_strdup ("clear: must be a number");
+  if (!is_state)
+    {
+      switch (rule->op)
+        {
+        case SM_ALERT_OP_GT:
+        case SM_ALERT_OP_GE:
+          if (clear > rule->threshold)
+            return g_strdup ("clear: must not be above the threshold");
+          break;
+        case SM_ALERT_OP_LT:
+        case SM_ALERT_OP_LE:
+          if (clear < rule->threshold)
+            return g_strdup ("clear: must not be below the threshold");
+          break;
+        case SM_ALERT_OP_EQ:
+        case SM_ALERT_OP_NE:
+        default:
+          if (clear != rule->threshold)
+            return g_strdup ("clear: must equal the threshold for == and !=");
+          break;
+        }
+    }
+
+  if (rule->for_seconds < 0)
+    return g_strdup ("for: must not be negative");
+  if ((guint) rule->severity > SM_SEVERITY_CRITICAL)
+    return g_strdup ("severity: must be warning or critical");
+  if (rule->retries < 1 || rule->retries > 20)
+    return g_strdup ("retries: must be a number from 1 to 20");
+  if (rule->repeat_seconds < 0)
+    return g_strdup ("repeat: must not be negative");
+  if (rule->escalate_seconds < 0)
+    return g_strdup ("escalate_after: must not be negative");
+  if (rule->escalate_seconds > 0 && !channel_name_is_valid (rule->escalation_channel))
+    return g_strdup ("escalate_to: must name a channel when escalate_after is set");
+
+  if (rule->scope != SM_ALERT_SCOPE_ALL &&
+      (rule->scope_value == NULL || rule->scope_value[0] == '\0'))
+    {
+      switch (rule->scope)
+        {
+        case SM_ALERT_SCOPE_SERVER:
+          return g_strdup ("server: must not be empty");
+        case SM_ALERT_SCOPE_GROUP:
+          return g_strdup ("group: must not be empty");
+        case SM_ALERT_SCOPE_TAG:
+        case SM_ALERT_SCOPE_ALL:
+        default:
+          return g_strdup ("tag: must not be empty");
+        }
+    }
+
+  for (guint i = 0; rule->business_hours != NULL && i < rule->business_hours->len; i++)
+    {
+      g_autofree char *problem =
+        sm_weekly_window_validate (&g_array_index (rule->business_hours, SmWeeklyWindow, i));
+
+      if (problem != NULL)
+        return g_strdup_printf ("business_hours[%u].%s", i, problem);
+    }
+
+  for (guint i = 0; rule->channels != NULL && rule->channels[i] != NULL; i++)
+    {
+      if (!channel_name_is_valid (rule->channels[i]))
+        return g_strdup_printf ("channels[%u]: must be a channel name of 1 to 64 characters", i);
+    }
+
+  return NULL;
+}
+
+static SmAlertRule *
+default_rule (const char *server_id,
+              const char *name,
+              const char *target,
+              double      threshold,
+              gint64      for_seconds,
+              SmSeverity  severity)
+{
+  g_autofree char *id = g_strdup_printf ("%s/%s", server_id, name);
+  SmAlertRule *rule = sm_alert_rule_new (id, target, SM_ALERT_OP_GT, threshold);
+
+  rule->for_seconds = for_seconds;
+  rule->severity = severity;
+  rule->scope = SM_ALERT_SCOPE_SERVER;
+  rule->scope_value = g_strdup (server_id);
+  return rule;
+}
+
+GPtrArray *
+sm_alert_rules_new_defaults (const char *server_id)
+{
+  GPtrArray *rules = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_alert_rule_free);
+  SmAlertRule *rule;
+
+  g_return_val_if_fail (server_id != NULL, rules);
+
+  rule = default_rule (server_id, "unreachable", "state.unreachable", 0, 0, SM_SEVERITY_CRITICAL);
+  rule->retries = 2;
+  g_ptr_array_add (rules, rule);
+  g_ptr_array_add (rules, default_rule (server_id, "cpu", "cpu.percent", 90, 300,
+                                        SM_SEVERITY_WARNING));
+  g_ptr_array_add (rules, default_rule (server_id, "memory", "mem.used_percent", 90, 300,
+                                        SM_SEVERITY_WARNING));
+  g_ptr_array_add (rules, default_rule (server_id, "disk", "disk.*.used_percent", 90, 0,
+                                        SM_SEVERITY_CRITICAL));
+  g_ptr_array_add (rules, default_rule (server_id, "inodes", "disk.*.inodes_used_percent", 90, 0,
+                                        SM_SEVERITY_CRITICAL));
+  g_ptr_array_add (rules, default_rule (server_id, "host-key", "state.host_key_changed", 0, 0,
+                                        SM_SEVERITY_CRITICAL));
+  return rules;
+}
