@@ -2,7 +2,73 @@
 #include "sm-test-util.h"
 
 #include <gio/gio.h>
+#include <sqlite3.h>
 #include <string.h>
+
+guint32
+sm_test_pixel_at (cairo_surface_t *surface,
+                  int              x,
+                  int              y)
+{
+  unsigned char *data;
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  g_assert_nonnull (data);
+  g_assert_cmpint (x, >=, 0);
+  g_assert_cmpint (y, >=, 0);
+  g_assert_cmpint (x, <, cairo_image_surface_get_width (surface));
+  g_assert_cmpint (y, <, cairo_image_surface_get_height (surface));
+  return *(guint32 *) (data + y * cairo_image_surface_get_stride (surface) + x * 4);
+}
+
+gboolean
+sm_test_wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static sqlite3_stmt *
+sql_first_row (const char  *path,
+               const char  *sql,
+               sqlite3    **out_db)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *out_db = db;
+  return stmt;
+}
+
+gint64
+sm_test_sql_int (const char *path,
+                 const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = sql_first_row (path, sql, &db);
+  gint64 value = sqlite3_column_int64 (stmt, 0);
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+char *
+sm_test_sql_text (const char *path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = sql_first_row (path, sql, &db);
+  char *value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
 
 char *
 sm_test_mkdtemp (void)

@@ -2,6 +2,7 @@
 /* sm-test-util.h: helpers shared by the test programs. */
 #pragma once
 
+#include <cairo.h>
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -15,6 +16,38 @@ char     *sm_test_fixture_path     (const char  *name);
 gboolean  sm_test_file_contains    (const char  *path,
                                     const char  *needle,
                                     gsize        len);
+
+/* A timeout callback that only wakes the main context (keeps
+ * sm_test_wait_until's iterations from blocking for ever). */
+gboolean  sm_test_wake_cb          (gpointer     user_data);
+
+/* Iterates the default main context until cond holds; fails after 10 s. */
+#define sm_test_wait_until(cond)                                           \
+  G_STMT_START {                                                           \
+    gint64 deadline_ = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;      \
+    guint wake_id_ = g_timeout_add (10, sm_test_wake_cb, NULL);            \
+    while (!(cond))                                                        \
+      {                                                                    \
+        if (g_get_monotonic_time () > deadline_)                           \
+          g_error ("Timed out waiting for: %s", #cond);                    \
+        g_main_context_iteration (NULL, TRUE);                             \
+      }                                                                    \
+    g_source_remove (wake_id_);                                            \
+  } G_STMT_END
+
+/* The first column of the first row sql gives, read through a read-only
+ * connection of its own to the SQLite file at path; the query must give a
+ * row. */
+gint64    sm_test_sql_int          (const char  *path,
+                                    const char  *sql);
+char     *sm_test_sql_text         (const char  *path,
+                                    const char  *sql);
+
+/* The pixel at (x, y) of an ARGB32 image surface as 0xAARRGGBB
+ * (premultiplied, as Cairo stores it); (x, y) must be inside. */
+guint32   sm_test_pixel_at         (cairo_surface_t *surface,
+                                    int              x,
+                                    int              y);
 
 /* Waits until the kernel's clock (/proc/uptime, 10 ms ticks) has moved on
  * by a few ticks: rates from two readings need it. */

@@ -114,19 +114,13 @@ style_init_plain (SmChartStyle *style,
   style->font = g_strdup ("Sans 9");
 }
 
+/* The colour without alpha: the chart's surfaces are opaque. */
 static guint32
 pixel_at (cairo_surface_t *surface,
           int              x,
           int              y)
 {
-  unsigned char *data = cairo_image_surface_get_data (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-
-  g_assert_cmpint (x, >=, 0);
-  g_assert_cmpint (y, >=, 0);
-  g_assert_cmpint (x, <, cairo_image_surface_get_width (surface));
-  g_assert_cmpint (y, <, cairo_image_surface_get_height (surface));
-  return *(guint32 *) (data + y * stride + x * 4) & 0xffffff;
+  return sm_test_pixel_at (surface, x, y) & 0xffffff;
 }
 
 static guint32

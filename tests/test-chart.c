@@ -13,26 +13,6 @@
 #include "sm-sparkline.h"
 #include "sm-test-util.h"
 
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until cond holds; fails after 10 s. */
-#define wait_until(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 deadline_ = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;      \
-    guint wake_id_ = g_timeout_add (10, wake_cb, NULL);                    \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > deadline_)                           \
-          g_error ("Timed out waiting for: %s", #cond);                    \
-        g_main_context_iteration (NULL, TRUE);                             \
-      }                                                                    \
-    g_source_remove (wake_id_);                                            \
-  } G_STMT_END
-
 static void
 count_paint_cb (GdkFrameClock *clock,
                 guint         *count)
@@ -51,7 +31,7 @@ wait_for_frame (GtkWidget *widget)
   g_assert_nonnull (clock);
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint_cb), &painted);
   gtk_widget_queue_draw (widget);
-  wait_until (painted > 0);
+  sm_test_wait_until (painted > 0);
   g_signal_handler_disconnect (clock, id);
 }
 
@@ -66,7 +46,7 @@ show_in_window (GtkWidget *child,
   gtk_window_set_default_size (window, width, height);
   gtk_window_set_child (window, child);
   gtk_window_present (window);
-  wait_until (gtk_widget_get_mapped (child) && gtk_widget_get_width (child) > 0);
+  sm_test_wait_until (gtk_widget_get_mapped (child) && gtk_widget_get_width (child) > 0);
   wait_for_frame (child);
   return window;
 }
@@ -76,19 +56,6 @@ destroy_window (GtkWindow *window)
 {
   gtk_window_destroy (window);
   g_assert_finalize_object (window);
-}
-
-static guint32
-pixel_at (cairo_surface_t *surface,
-          int              x,
-          int              y)
-{
-  unsigned char *data = cairo_image_surface_get_data (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-
-  g_assert_cmpint (x, <, cairo_image_surface_get_width (surface));
-  g_assert_cmpint (y, <, cairo_image_surface_get_height (surface));
-  return *(guint32 *) (data + y * stride + x * 4);
 }
 
 static gboolean
@@ -109,7 +76,7 @@ find_in_column (cairo_surface_t *surface,
                 guint32          rgb)
 {
   for (int y = 0; y < cairo_image_surface_get_height (surface); y++)
-    if (near_rgb (pixel_at (surface, x, y), rgb, 40))
+    if (near_rgb (sm_test_pixel_at (surface, x, y), rgb, 40))
       return y;
   return -1;
 }
@@ -181,7 +148,7 @@ test_chart_render (void)
 
   /* The line at 50 % is in the middle of the plot, in the light blue. */
   surface = sm_chart_render_to_surface (chart, 600, 200);
-  g_assert_true (near_rgb (pixel_at (surface, 1, 1), 0xffffff, 0));
+  g_assert_true (near_rgb (sm_test_pixel_at (surface, 1, 1), 0xffffff, 0));
   y = find_in_column (surface, 300, 0x3584e4);
   g_assert_cmpint (y, >, 200 * 0.35);
   g_assert_cmpint (y, <, 200 * 0.65);
@@ -223,7 +190,7 @@ test_chart_hover (void)
     int dots = 0;
 
     for (int row = 0; row < cairo_image_surface_get_height (surface); row++)
-      if (near_rgb (pixel_at (surface, 450, row), 0x3584e4, 40))
+      if (near_rgb (sm_test_pixel_at (surface, 450, row), 0x3584e4, 40))
         dots++;
     g_assert_cmpint (dots, >=, 5);
     cairo_surface_destroy (surface);
@@ -235,7 +202,7 @@ test_chart_hover (void)
 
   /* A resize draws the background again. */
   gtk_widget_set_size_request (GTK_WIDGET (chart), 800, -1);
-  wait_until (gtk_widget_get_width (GTK_WIDGET (chart)) > 750);
+  sm_test_wait_until (gtk_widget_get_width (GTK_WIDGET (chart)) > 750);
   wait_for_frame (GTK_WIDGET (chart));
   g_assert_cmpuint (sm_chart_get_n_background_renders (chart), >, backgrounds);
 
@@ -258,16 +225,16 @@ test_chart_theme (void)
   window = show_in_window (GTK_WIDGET (chart), 700, 320);
 
   surface = sm_chart_render_to_surface (chart, 600, 200);
-  g_assert_true (near_rgb (pixel_at (surface, 1, 1), 0xffffff, 0));
+  g_assert_true (near_rgb (sm_test_pixel_at (surface, 1, 1), 0xffffff, 0));
   cairo_surface_destroy (surface);
 
   backgrounds = sm_chart_get_n_background_renders (chart);
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
   g_assert_true (adw_style_manager_get_dark (manager));
-  wait_until (sm_chart_get_n_background_renders (chart) > backgrounds);
+  sm_test_wait_until (sm_chart_get_n_background_renders (chart) > backgrounds);
 
   surface = sm_chart_render_to_surface (chart, 600, 200);
-  g_assert_true (near_rgb (pixel_at (surface, 1, 1), 0x242424, 0));
+  g_assert_true (near_rgb (sm_test_pixel_at (surface, 1, 1), 0x242424, 0));
   /* The dark palette's lighter blue draws the line. */
   y = find_in_column (surface, 300, 0x62a0ea);
   g_assert_cmpint (y, >, 200 * 0.35);
@@ -434,16 +401,16 @@ test_sparkline (void)
     int in_gap = 120 - 120 * 1700 / 3600;
     int before = 120 - 120 * 3300 / 3600;
 
-    g_assert_cmpuint (pixel_at (surface, with_data, 12) >> 24, >, 0x80);
-    g_assert_cmpuint (pixel_at (surface, with_data, 3) >> 24, ==, 0);
+    g_assert_cmpuint (sm_test_pixel_at (surface, with_data, 12) >> 24, >, 0x80);
+    g_assert_cmpuint (sm_test_pixel_at (surface, with_data, 3) >> 24, ==, 0);
     for (int y = 0; y < 24; y++)
       {
-        g_assert_cmpuint (pixel_at (surface, in_gap, y) >> 24, ==, 0);
-        g_assert_cmpuint (pixel_at (surface, before, y) >> 24, ==, 0);
+        g_assert_cmpuint (sm_test_pixel_at (surface, in_gap, y) >> 24, ==, 0);
+        g_assert_cmpuint (sm_test_pixel_at (surface, before, y) >> 24, ==, 0);
       }
     /* The light fill below the line. */
-    g_assert_cmpuint (pixel_at (surface, with_data, 18) >> 24, >, 0);
-    g_assert_cmpuint (pixel_at (surface, with_data, 18) >> 24, <, 0x80);
+    g_assert_cmpuint (sm_test_pixel_at (surface, with_data, 18) >> 24, >, 0);
+    g_assert_cmpuint (sm_test_pixel_at (surface, with_data, 18) >> 24, <, 0x80);
   }
   cairo_surface_destroy (surface);
 

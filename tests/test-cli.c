@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <cairo.h>
-#include <sqlite3.h>
 
 #include "sm-history.h"
 #include "sm-store.h"
@@ -330,19 +329,10 @@ static void
 assert_integrity_ok (const char *path,
                      int         expected_servers)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autofree char *check = sm_test_sql_text (path, "PRAGMA integrity_check");
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM servers", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, expected_servers);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  g_assert_cmpstr (check, ==, "ok");
+  g_assert_cmpint (sm_test_sql_int (path, "SELECT count(*) FROM servers"), ==, expected_servers);
 }
 
 /* --check-once records history like the app; --render-chart draws it and

@@ -36,26 +36,6 @@ typedef struct
   gint64           now;
 } Fixture;
 
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until cond holds; fails after 10 s. */
-#define wait_until(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 deadline_ = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;      \
-    guint wake_id_ = g_timeout_add (10, wake_cb, NULL);                    \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > deadline_)                           \
-          g_error ("Timed out waiting for: %s", #cond);                    \
-        g_main_context_iteration (NULL, TRUE);                             \
-      }                                                                    \
-    g_source_remove (wake_id_);                                            \
-  } G_STMT_END
-
 static void
 feed (SmHistoryWriter *writer,
       gint64           server_id,
@@ -144,7 +124,7 @@ create_window (Fixture *f)
   sm_window_set_history_reader (window, f->reader);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 800);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  sm_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (window)));
 
   return window;
 }
@@ -318,7 +298,7 @@ test_history_page (Fixture       *f,
   g_assert_cmpuint (_sm_history_page_get_n_queries (page), ==, 0);
 
   adw_view_stack_set_visible_child_name (stack, "history");
-  wait_until (page_ready (page) && _sm_history_page_get_n_queries (page) >= 2);
+  sm_test_wait_until (page_ready (page) && _sm_history_page_get_n_queries (page) >= 2);
 
   /* A chart per metric group; no swap space, no swap chart. */
   ids = _sm_history_page_dup_chart_ids (page);
@@ -359,7 +339,7 @@ test_history_page (Fixture       *f,
   g_assert_cmpint (sm_history_page_get_range (page), ==, SM_RANGE_24H);
   g_assert_cmpuint (_sm_history_page_get_n_queries (page), ==, n_queries + 2);
   g_assert_false (gtk_toggle_button_get_active (_sm_history_page_get_range_button (page, SM_RANGE_1H)));
-  wait_until (page_ready (page));
+  sm_test_wait_until (page_ready (page));
   cpu = chart_series (page, "cpu", 0);
   g_assert_cmpuint (cpu->points->len, ==, N_OLD + N_RECENT);
   g_assert_cmpfloat (g_array_index (cpu->points, SmSeriesPoint, 0).avg, ==, 50);
@@ -371,7 +351,7 @@ test_history_page (Fixture       *f,
   row = SM_SERVER_ROW (gtk_list_box_get_row_at_index (_sm_window_get_list_box (window), 0));
   sparkline = SM_SPARKLINE (find_widget (GTK_WIDGET (row), SM_TYPE_SPARKLINE));
   g_assert_nonnull (sparkline);
-  wait_until (sm_sparkline_get_n_points (sparkline) == N_RECENT);
+  sm_test_wait_until (sm_sparkline_get_n_points (sparkline) == N_RECENT);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (sparkline)));
 
   /* A poll while shown: appended to the charts and the sparkline, no query. */
@@ -389,13 +369,13 @@ test_history_page (Fixture       *f,
   /* A poll while hidden: nothing happens until the page is shown again,
    * then it queries once. */
   adw_view_stack_set_visible_child_name (stack, "overview");
-  wait_until (!gtk_widget_get_mapped (GTK_WIDGET (page)));
+  sm_test_wait_until (!gtk_widget_get_mapped (GTK_WIDGET (page)));
   sm_server_take_last_result (server, make_result (f->now + 20, 12));
   g_assert_cmpuint (_sm_history_page_get_n_queries (page), ==, n_queries);
   g_assert_cmpuint (chart_series (page, "cpu", 0)->points->len, ==, N_OLD + N_RECENT + 1);
   g_assert_cmpuint (sm_sparkline_get_n_points (sparkline), ==, N_RECENT + 2);
   adw_view_stack_set_visible_child_name (stack, "history");
-  wait_until (_sm_history_page_get_n_queries (page) == n_queries + 2 && page_ready (page));
+  sm_test_wait_until (_sm_history_page_get_n_queries (page) == n_queries + 2 && page_ready (page));
   g_assert_cmpint (sm_history_page_get_range (page), ==, SM_RANGE_24H);
 
   destroy_window (GTK_WINDOW (window));
@@ -417,7 +397,7 @@ test_history_states (Fixture       *f,
   gtk_window_set_default_size (window, 800, 600);
   gtk_window_set_child (window, GTK_WIDGET (page));
   gtk_window_present (window);
-  wait_until (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  sm_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (page)));
 
   /* No reader: says so, and why. */
   sm_history_page_set_server (page, f->server);
@@ -434,7 +414,7 @@ test_history_states (Fixture       *f,
   g_assert_no_error (error);
   sm_history_page_set_reader (page, f->reader);
   sm_history_page_set_server (page, fresh);
-  wait_until (!_sm_history_page_get_busy (page));
+  sm_test_wait_until (!_sm_history_page_get_busy (page));
   g_assert_cmpstr (_sm_history_page_get_visible_view (page), ==, "empty");
   g_assert_cmpstr (adw_status_page_get_title (_sm_history_page_get_status_page (page)), ==, "No History Yet");
 
@@ -443,29 +423,29 @@ test_history_states (Fixture       *f,
   g_assert_cmpstr (_sm_history_page_get_visible_view (page), ==, "content");
   g_assert_nonnull (_sm_history_page_get_chart (page, "cpu"));
   g_assert_null (_sm_history_page_get_chart (page, "swap"));
-  wait_until (!_sm_history_page_get_busy (page));
+  sm_test_wait_until (!_sm_history_page_get_busy (page));
 
   /* Back to the server with history, over the last 15 minutes. */
   sm_history_page_set_range (page, SM_RANGE_15M);
   sm_history_page_set_server (page, f->server);
-  wait_until (page_ready (page));
+  sm_test_wait_until (page_ready (page));
   g_assert_cmpuint (chart_series (page, "cpu", 0)->points->len, >, 0);
 
   /* Much wider: once the size settles, the charts are queried again for
    * the wider plot (the statistics do not depend on it). */
-  wait_until (sm_chart_get_plot_width (_sm_history_page_get_chart (page, "cpu")) > 0);
+  sm_test_wait_until (sm_chart_get_plot_width (_sm_history_page_get_chart (page, "cpu")) > 0);
   n_queries = _sm_history_page_get_n_queries (page);
   width = sm_chart_get_plot_width (_sm_history_page_get_chart (page, "cpu"));
   gtk_window_set_default_size (window, 1200, 600);
-  wait_until (_sm_history_page_get_n_queries (page) == n_queries + 1 && page_ready (page));
+  sm_test_wait_until (_sm_history_page_get_n_queries (page) == n_queries + 1 && page_ready (page));
   g_assert_cmpint (sm_chart_get_plot_width (_sm_history_page_get_chart (page, "cpu")), >, width * 1.2);
 
   /* Narrow: the statistics table puts each name above its values, and
    * then the page fits a phone-sized window. */
   gtk_window_set_default_size (window, 400, 600);
-  wait_until (!gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (_sm_history_page_get_stat_label (page, "cpu.percent", 1)))));
+  sm_test_wait_until (!gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (_sm_history_page_get_stat_label (page, "cpu.percent", 1)))));
   gtk_window_set_default_size (window, 360, 600);
-  wait_until (gtk_widget_get_width (GTK_WIDGET (page)) == 360);
+  sm_test_wait_until (gtk_widget_get_width (GTK_WIDGET (page)) == 360);
 
   gtk_window_destroy (window);
   g_assert_finalize_object (window);
@@ -509,7 +489,7 @@ test_history_preferences (Fixture       *f,
   prefs = sm_preferences_window_new (NULL, f->store, settings, NULL);
   g_object_ref (prefs);
   gtk_window_present (GTK_WINDOW (prefs));
-  wait_until (gtk_widget_get_mapped (GTK_WIDGET (prefs)));
+  sm_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (prefs)));
 
   row = find_row (GTK_WIDGET (prefs), "Keep Every Poll");
   g_assert_nonnull (row);
@@ -535,7 +515,7 @@ test_history_preferences (Fixture       *f,
   /* The row's title and subtitle are labels too: the size is the numeric one. */
   size_label = find_numeric_label (GTK_WIDGET (size_row));
   g_assert_nonnull (size_label);
-  wait_until (g_strcmp0 (gtk_label_get_label (size_label), "Calculating…") != 0);
+  sm_test_wait_until (g_strcmp0 (gtk_label_get_label (size_label), "Calculating…") != 0);
   expected_size = g_format_size (sm_history_get_disk_usage (sm_store_get_path (f->store)));
   g_assert_cmpstr (gtk_label_get_label (size_label), ==, expected_size);
 

@@ -56,38 +56,6 @@ raw_open (const char *path)
   return db;
 }
 
-static gint64
-raw_int (const char *path,
-         const char *sql)
-{
-  sqlite3 *db = raw_open (path);
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = 0;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static char *
-raw_text (const char *path,
-          const char *sql)
-{
-  sqlite3 *db = raw_open (path);
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 static SmHistoryWriter *
 writer_new (const char *path)
 {
@@ -411,12 +379,12 @@ test_rollups (Fixture       *fixture,
   g_assert_cmpint (g_hash_table_size (hours), ==, 2 * 3 * 4);
 
   /* One raw row per poll, holding every value. */
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples"), ==,
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==,
                    n_polls[1] + n_polls[2]);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples WHERE length (data) != 37"), ==, 0);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples WHERE length (data) != 37"), ==, 0);
   g_assert_cmpuint (sm_history_writer_get_n_samples (writer), ==, n_samples);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM server_metrics"), ==, 6);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM metrics"), ==, 3);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM server_metrics"), ==, 6);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM metrics"), ==, 3);
 }
 
 /* The reader's view of the same: raw values come back as they went in. */
@@ -469,20 +437,20 @@ test_restart_merges (Fixture       *fixture,
   /* Freed mid-bucket: the open buckets are written on the way out. */
   sm_history_writer_free (writer);
 
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count FROM samples_1m"), ==, 3);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count FROM samples_1m"), ==, 3);
 
   writer = writer_new (fixture->path);
   add_value (writer, 3, minute + 30, "cpu.percent", 5);
   add_value (writer, 3, minute + 40, "cpu.percent", 35);
   flush (writer);
 
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples_1m"), ==, 1);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count FROM samples_1m"), ==, 5);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT min FROM samples_1m"), ==, 5);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT max FROM samples_1m"), ==, 35);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT avg FROM samples_1m"), ==, 20);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count FROM samples_1h"), ==, 5);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT avg FROM samples_1h"), ==, 20);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples_1m"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count FROM samples_1m"), ==, 5);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT min FROM samples_1m"), ==, 5);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT max FROM samples_1m"), ==, 35);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT avg FROM samples_1m"), ==, 20);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count FROM samples_1h"), ==, 5);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT avg FROM samples_1h"), ==, 20);
 
   /* The next minute, then a late sample for the first one: added to its
    * row, not replacing it. */
@@ -495,11 +463,11 @@ test_restart_merges (Fixture       *fixture,
     g_autofree char *sql = g_strdup_printf ("SELECT count * 1000 + max FROM samples_1m WHERE t = %"
                                             G_GINT64_FORMAT, minute);
 
-    g_assert_cmpint (raw_int (fixture->path, sql), ==, 6 * 1000 + 80);
+    g_assert_cmpint (sm_test_sql_int (fixture->path, sql), ==, 6 * 1000 + 80);
   }
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count FROM samples_1h"), ==, 7);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT max FROM samples_1h"), ==, 100);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples"), ==, 7);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count FROM samples_1h"), ==, 7);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT max FROM samples_1h"), ==, 100);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==, 7);
 }
 
 /* Without a flush, a batch is committed within about a second. */
@@ -518,7 +486,7 @@ test_background_commit (Fixture       *fixture,
   deadline = queued_at + 10 * G_USEC_PER_SEC;
 
   /* Waits on what can be seen in the file, with a deadline. */
-  while (raw_int (fixture->path, "SELECT count(*) FROM samples") < 10)
+  while (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples") < 10)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20 * 1000);
@@ -545,11 +513,11 @@ test_old_data (Fixture       *fixture,
   add_value (writer, 2, now, "load.1", 5);
   flush (writer);
 
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples"), ==, 1);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples_1m WHERE server_id = 1"), ==, 2);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples_1h WHERE server_id = 1"), >=, 1);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples_1m WHERE server_id = 2"), ==, 1);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples_1h WHERE server_id = 2"), ==, 3);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples_1m WHERE server_id = 1"), ==, 2);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples_1h WHERE server_id = 1"), >=, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples_1m WHERE server_id = 2"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples_1h WHERE server_id = 2"), ==, 3);
   g_assert_cmpuint (sm_history_writer_get_n_samples (writer), ==, 5);
 }
 
@@ -564,7 +532,7 @@ count_where (const char *path,
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE %s %" G_GINT64_FORMAT,
                                           table, condition, bound);
 
-  return raw_int (path, sql);
+  return sm_test_sql_int (path, sql);
 }
 
 static void
@@ -607,7 +575,7 @@ test_retention (Fixture       *fixture,
   g_assert_cmpint (count_where (fixture->path, "samples_1m", "server_id > 100 AND t =", p - 7200), ==, 2);
   g_assert_cmpint (count_where (fixture->path, "samples_1h", "server_id > 100 AND t =", p - 4 * 3600), ==, 2);
   g_assert_cmpint (count_where (fixture->path, "samples_1h", "server_id > 100 AND t =", p - 3 * 3600), ==, 2);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 2);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 2);
 
   g_assert_true (sm_history_writer_prune (writer, p, &error));
   g_assert_no_error (error);
@@ -624,18 +592,18 @@ test_retention (Fixture       *fixture,
   g_assert_cmpint (count_where (fixture->path, "samples_1h", "t <", p - 3 * 3600), ==, 0);
   g_assert_cmpint (count_where (fixture->path, "samples_1h", "server_id = 102 AND t >=", p - 3 * 3600), ==, 3);
   /* Events follow the longest tier. */
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 1);
   g_assert_cmpint (count_where (fixture->path, "status_events", "t =", p - 2 * 3600), ==, 1);
   /* The incremental vacuum gave the freed pages back. */
-  g_assert_cmpint (raw_int (fixture->path, "PRAGMA freelist_count"), ==, 0);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "PRAGMA freelist_count"), ==, 0);
 
   /* A second prune at the same time finds nothing more. */
   {
-    gint64 before = raw_int (fixture->path, "SELECT count(*) FROM samples");
+    gint64 before = sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples");
 
     g_assert_true (sm_history_writer_prune (writer, p, &error));
     g_assert_no_error (error);
-    g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples"), ==, before);
+    g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==, before);
   }
 }
 
@@ -793,7 +761,7 @@ test_uptime (Fixture       *fixture,
   cpu = sm_history_reader_query_tier (reader, id, "cpu.percent", SM_TIER_RAW,
                                       start, start + 1000, &error);
   g_assert_cmpuint (cpu->points->len, ==, 3);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples"), ==, 4);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==, 4);
 }
 
 static void
@@ -819,7 +787,7 @@ test_status_events (Fixture       *fixture,
   flush (writer);
   sm_history_writer_free (writer);
 
-  events = raw_text (fixture->path,
+  events = sm_test_sql_text (fixture->path,
                      "SELECT group_concat (t || ':' || status || ':' || reason, ',') FROM "
                      "(SELECT t, status, reason FROM status_events ORDER BY id)");
   {
@@ -836,13 +804,13 @@ test_status_events (Fixture       *fixture,
   writer = writer_new (fixture->path);
   sm_history_writer_add_poll (writer, id, t + 100, SM_SERVER_STATUS_UP, "", 1, NULL);
   flush (writer);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 4);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 4);
   sm_history_writer_add_poll (writer, id, t + 110, SM_SERVER_STATUS_DOWN, "timed out", 1, NULL);
   flush (writer);
   sm_history_writer_free (writer);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 5);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 5);
   g_free (events);
-  events = raw_text (fixture->path, "SELECT reason FROM status_events ORDER BY id DESC LIMIT 1");
+  events = sm_test_sql_text (fixture->path, "SELECT reason FROM status_events ORDER BY id DESC LIMIT 1");
   g_assert_cmpstr (events, ==, "timed out");
 }
 
@@ -1039,25 +1007,25 @@ test_forget (Fixture       *fixture,
     g_autofree char *sql = g_strdup_printf ("SELECT count FROM samples_1m WHERE server_id = %" G_GINT64_FORMAT
                                             " AND metric_id = (SELECT id FROM metrics WHERE name = 'cpu.percent')", id);
 
-    g_assert_cmpint (raw_int (fixture->path, sql), ==, 2);
+    g_assert_cmpint (sm_test_sql_int (fixture->path, sql), ==, 2);
   }
   metrics = sm_history_reader_list_metrics (reader, id, &error);
   g_assert_cmpuint (metrics->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (metrics, 0), ==, "cpu.percent");
   g_assert_cmpstr (g_ptr_array_index (metrics, 1), ==, "status.up");
   /* The new server's first status is an event of its own. */
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 1);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT t FROM status_events"), ==, minute + 6);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM status_events"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT t FROM status_events"), ==, minute + 6);
   /* Other servers keep their history. */
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples WHERE server_id = 99"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples WHERE server_id = 99"), ==, 1);
 
   /* Forgetting with nothing committed in between works the same. */
   sm_history_writer_forget_server (writer, 99);
   add_value (writer, 99, minute + 8, "cpu.percent", 8);
   flush (writer);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples WHERE server_id = 99"), ==, 1);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count FROM samples_1h WHERE server_id = 99"), ==, 1);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT max FROM samples_1h WHERE server_id = 99"), ==, 8);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples WHERE server_id = 99"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count FROM samples_1h WHERE server_id = 99"), ==, 1);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT max FROM samples_1h WHERE server_id = 99"), ==, 8);
 }
 
 /* Backup. */
@@ -1110,7 +1078,7 @@ test_backup_live (Fixture       *fixture,
 
   thread = g_thread_new ("inserter", inserter_thread, &inserter);
   /* Wait (without sleeping) until the inserter's rows are committed. */
-  while (raw_int (fixture->path, "SELECT count(*) FROM samples WHERE server_id = 2") < 1000)
+  while (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples WHERE server_id = 2") < 1000)
     g_thread_yield ();
 
   g_assert_true (sm_history_backup (fixture->path, dest, &error));
@@ -1119,15 +1087,15 @@ test_backup_live (Fixture       *fixture,
   g_thread_join (thread);
   flush (writer);
 
-  check = raw_text (dest, "PRAGMA integrity_check");
+  check = sm_test_sql_text (dest, "PRAGMA integrity_check");
   g_assert_cmpstr (check, ==, "ok");
-  mode = raw_text (dest, "PRAGMA journal_mode");
+  mode = sm_test_sql_text (dest, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "delete");
   g_assert_false (g_file_test (dest_wal, G_FILE_TEST_EXISTS));
-  g_assert_cmpint (raw_int (dest, "SELECT count(*) FROM samples WHERE server_id = 1"), ==, 500);
-  g_assert_cmpint (raw_int (dest, "SELECT count(*) FROM samples WHERE server_id = 2"), >=, 1000);
-  g_assert_cmpint (raw_int (dest, "SELECT count(*) FROM samples WHERE server_id = 2"), <=, inserter.n_added);
-  g_assert_cmpint (raw_int (dest, "PRAGMA user_version"), ==, SM_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sm_test_sql_int (dest, "SELECT count(*) FROM samples WHERE server_id = 1"), ==, 500);
+  g_assert_cmpint (sm_test_sql_int (dest, "SELECT count(*) FROM samples WHERE server_id = 2"), >=, 1000);
+  g_assert_cmpint (sm_test_sql_int (dest, "SELECT count(*) FROM samples WHERE server_id = 2"), <=, inserter.n_added);
+  g_assert_cmpint (sm_test_sql_int (dest, "PRAGMA user_version"), ==, SM_STORE_SCHEMA_VERSION);
   g_assert_cmpint (g_stat (dest, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   g_assert_cmpuint (sm_history_get_disk_usage (dest), ==, st.st_size);
@@ -1136,7 +1104,7 @@ test_backup_live (Fixture       *fixture,
   /* A second backup replaces the first. */
   g_assert_true (sm_history_backup (fixture->path, dest, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (raw_int (dest, "SELECT count(*) FROM samples WHERE server_id = 2"), ==, inserter.n_added);
+  g_assert_cmpint (sm_test_sql_int (dest, "SELECT count(*) FROM samples WHERE server_id = 2"), ==, inserter.n_added);
 }
 
 static guint
@@ -1220,9 +1188,9 @@ test_disk_full (Fixture       *fixture,
   flush (writer);
   g_assert_null (sm_history_writer_dup_error (writer));
 
-  rows_before = raw_int (fixture->path, "SELECT count(*) FROM samples");
-  rollups_before = raw_int (fixture->path, "SELECT count(*) + sum (count) FROM samples_1m");
-  pages = raw_int (fixture->path, "PRAGMA page_count");
+  rows_before = sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples");
+  rollups_before = sm_test_sql_int (fixture->path, "SELECT count(*) + sum (count) FROM samples_1m");
+  pages = sm_test_sql_int (fixture->path, "PRAGMA page_count");
   sm_history_writer_set_max_page_count (writer, pages + 2);
 
   /* Far more than two pages' worth, with new metric names too. */
@@ -1242,11 +1210,11 @@ test_disk_full (Fixture       *fixture,
   g_clear_error (&error);
 
   /* Nothing of the failed batch is in the file. */
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples"), ==, rows_before);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) + sum (count) FROM samples_1m"), ==, rollups_before);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM metrics WHERE name = 'new.metric'"), ==, 0);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==, rows_before);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) + sum (count) FROM samples_1m"), ==, rollups_before);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM metrics WHERE name = 'new.metric'"), ==, 0);
   {
-    g_autofree char *check = raw_text (fixture->path, "PRAGMA integrity_check");
+    g_autofree char *check = sm_test_sql_text (fixture->path, "PRAGMA integrity_check");
 
     g_assert_cmpstr (check, ==, "ok");
   }
@@ -1260,10 +1228,10 @@ test_disk_full (Fixture       *fixture,
   flush (writer);
   g_clear_error (&last);
   g_assert_null (sm_history_writer_dup_error (writer));
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples"), ==, 3101);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT sum (count) FROM samples_1h "
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==, 3101);
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT sum (count) FROM samples_1h "
                                            "WHERE metric_id = (SELECT id FROM metrics WHERE name = 'a.percent')"), ==, 3100);
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM samples_1h "
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples_1h "
                                            "WHERE metric_id = (SELECT id FROM metrics WHERE name = 'new.metric')"), ==, 1);
   g_assert_cmpuint (sm_history_writer_get_n_samples (writer), ==, 3100 * G_N_ELEMENTS (names) + 1);
   g_assert_cmpuint (sm_history_writer_get_n_dropped (writer), ==, 0);

@@ -24,26 +24,6 @@ typedef struct
   SmStore *store;
 } Fixture;
 
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until cond holds; fails after 10 s. */
-#define wait_until(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 deadline_ = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;      \
-    guint wake_id_ = g_timeout_add (10, wake_cb, NULL);                    \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > deadline_)                           \
-          g_error ("Timed out waiting for: %s", #cond);                    \
-        g_main_context_iteration (NULL, TRUE);                             \
-      }                                                                    \
-    g_source_remove (wake_id_);                                            \
-  } G_STMT_END
-
 static void
 settle (void)
 {
@@ -51,7 +31,7 @@ settle (void)
   for (guint i = 0; i < 5; i++)
     {
       gint64 until = g_get_monotonic_time () + 20 * 1000;
-      guint wake_id = g_timeout_add (5, wake_cb, NULL);
+      guint wake_id = g_timeout_add (5, sm_test_wake_cb, NULL);
 
       while (g_get_monotonic_time () < until)
         g_main_context_iteration (NULL, TRUE);
@@ -238,7 +218,7 @@ show_in_window (GtkWidget *child,
   gtk_window_set_default_size (window, width, height);
   gtk_window_set_child (window, child);
   gtk_window_present (window);
-  wait_until (gtk_widget_get_mapped (child));
+  sm_test_wait_until (gtk_widget_get_mapped (child));
   settle ();
 
   return window;
@@ -474,7 +454,7 @@ create_window (Fixture *f)
   g_object_ref (window);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  sm_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (window)));
 
   return window;
 }
@@ -511,7 +491,7 @@ test_server_page_header (Fixture       *f,
 
   g_assert_true (sm_window_get_selected_server (window) == server);
   g_assert_cmpstr (label_text (_sm_server_page_get_last_poll_label (page)), ==, "No data yet");
-  wait_until (_sm_server_page_get_tick_id (page) != 0);
+  sm_test_wait_until (_sm_server_page_get_tick_id (page) != 0);
 
   sm_server_take_last_result (server, make_result (12, TRUE));
   sm_server_set_status_reason (server, "disk / 97% full");

@@ -118,22 +118,6 @@ raw_int_for (const char *path,
   return value;
 }
 
-static char *
-raw_text (const char *path,
-          const char *sql)
-{
-  sqlite3 *db = raw_open (path);
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 /* NULL for an SQL NULL. */
 #define raw_blob(path, sql) raw_blob_for (path, sql, 0)
 
@@ -307,7 +291,7 @@ assert_servers_equal (SmServer *a,
 static void
 assert_fresh_schema (const char *path)
 {
-  g_autofree char *journal_mode = raw_text (path, "PRAGMA journal_mode");
+  g_autofree char *journal_mode = sm_test_sql_text (path, "PRAGMA journal_mode");
 
   g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, SM_STORE_SCHEMA_VERSION);
   g_assert_cmpstr (journal_mode, ==, "wal");
@@ -644,7 +628,7 @@ test_crud_round_trip (Fixture       *fixture,
   g_assert_null (found);
 
   /* Stored as documented. */
-  tags_json = raw_text (fixture->path, "SELECT tags FROM servers");
+  tags_json = sm_test_sql_text (fixture->path, "SELECT tags FROM servers");
   g_assert_cmpstr (tags_json, ==, "[\"web\",\"eu west\",\"Ärger\"]");
   g_assert_cmpint (raw_int (fixture->path, "SELECT created_at FROM servers"), >=, now - 5);
   g_assert_cmpint (raw_int (fixture->path, "SELECT updated_at FROM servers"), <=, now + 5);

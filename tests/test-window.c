@@ -19,26 +19,6 @@ typedef struct
   SmStore *store;
 } Fixture;
 
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until cond holds; fails after 10 s. */
-#define wait_until(cond)                                                   \
-  G_STMT_START {                                                           \
-    gint64 deadline_ = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;      \
-    guint wake_id_ = g_timeout_add (10, wake_cb, NULL);                    \
-    while (!(cond))                                                        \
-      {                                                                    \
-        if (g_get_monotonic_time () > deadline_)                           \
-          g_error ("Timed out waiting for: %s", #cond);                    \
-        g_main_context_iteration (NULL, TRUE);                             \
-      }                                                                    \
-    g_source_remove (wake_id_);                                            \
-  } G_STMT_END
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -216,7 +196,7 @@ run_server_dialog (SmWindow   *window,
   GtkWidget *save;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
-  wait_until ((dialog = find_server_dialog ()) != NULL);
+  sm_test_wait_until ((dialog = find_server_dialog ()) != NULL);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
 
   gtk_editable_set_text (GTK_EDITABLE (_sm_server_dialog_get_row (dialog, "name")), name);
@@ -224,9 +204,9 @@ run_server_dialog (SmWindow   *window,
     gtk_editable_set_text (GTK_EDITABLE (_sm_server_dialog_get_row (dialog, "host")), host);
 
   save = _sm_server_dialog_get_row (dialog, "save");
-  wait_until (gtk_widget_is_sensitive (save));
+  sm_test_wait_until (gtk_widget_is_sensitive (save));
   gtk_widget_activate (save);
-  wait_until (find_server_dialog () == NULL);
+  sm_test_wait_until (find_server_dialog () == NULL);
 }
 
 static SmWindow *
@@ -240,7 +220,7 @@ create_window (Fixture *f,
   g_object_ref (window);
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  sm_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (window)));
 
   return window;
 }
@@ -266,7 +246,7 @@ test_window_empty (Fixture       *f,
 
   g_assert_false (adw_leaflet_get_folded (_sm_window_get_leaflet (window)));
   g_assert_true (stack_shows (_sm_window_get_content_stack (window), "empty"));
-  wait_until (gtk_widget_get_mapped (button));
+  sm_test_wait_until (gtk_widget_get_mapped (button));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Add Server");
   g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
   g_assert_true (gtk_widget_has_css_class (button, "pill"));
@@ -303,23 +283,23 @@ test_window_groups_and_search (Fixture       *f,
 
   /* "db" matches only Postgres' host. */
   gtk_editable_set_text (search, "db");
-  wait_until (count_rows (window) == 1);
+  sm_test_wait_until (count_rows (window) == 1);
   g_assert_cmpstr (sm_server_get_name (row_server (window, 0)), ==, "Postgres");
   g_assert_cmpstr (header_text (window, 0), ==, "Databases");
   g_assert_true (stack_shows (_sm_window_get_sidebar_stack (window), "list"));
 
   /* Tags and groups match too, case-insensitively. */
   gtk_editable_set_text (search, "NGINX");
-  wait_until (count_rows (window) == 1 && has_row_named (window, "Web"));
+  sm_test_wait_until (count_rows (window) == 1 && has_row_named (window, "Web"));
   gtk_editable_set_text (search, "databases");
-  wait_until (count_rows (window) == 1 && has_row_named (window, "Postgres"));
+  sm_test_wait_until (count_rows (window) == 1 && has_row_named (window, "Postgres"));
 
   gtk_editable_set_text (search, "no-such-server");
-  wait_until (count_rows (window) == 0);
+  sm_test_wait_until (count_rows (window) == 0);
   g_assert_true (stack_shows (_sm_window_get_sidebar_stack (window), "no-results"));
 
   gtk_editable_set_text (search, "");
-  wait_until (count_rows (window) == 3);
+  sm_test_wait_until (count_rows (window) == 3);
   g_assert_true (stack_shows (_sm_window_get_sidebar_stack (window), "list"));
 
   destroy_window (window);
@@ -332,7 +312,7 @@ delete_selected (SmWindow   *window,
   AdwMessageDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-server", NULL));
-  wait_until ((dialog = find_message_dialog ()) != NULL);
+  sm_test_wait_until ((dialog = find_message_dialog ()) != NULL);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, expected_heading);
   g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "delete"), ==, "_Delete");
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "delete"), ==,
@@ -417,7 +397,7 @@ test_window_add_edit (Fixture       *f,
 
   /* Add: the new server is listed (in order) and shown. */
   run_server_dialog (window, "win.add-server", "Cache", "cache.example.net");
-  wait_until (count_rows (window) == 4);
+  sm_test_wait_until (count_rows (window) == 4);
   added = sm_window_get_selected_server (window);
   g_assert_nonnull (added);
   g_assert_cmpstr (sm_server_get_name (added), ==, "Cache");
@@ -433,7 +413,7 @@ test_window_add_edit (Fixture       *f,
 
   /* Edit: the saved copy replaces the row (added is gone) and is selected. */
   run_server_dialog (window, "win.edit-server", "Zebra", NULL);
-  wait_until (has_row_named (window, "Zebra"));
+  sm_test_wait_until (has_row_named (window, "Zebra"));
   g_assert_cmpuint (count_rows (window), ==, 4);
   g_assert_false (has_row_named (window, "Cache"));
   edited = sm_window_get_selected_server (window);
@@ -461,7 +441,7 @@ test_window_narrow (Fixture       *f,
   window = create_window (f, 360, 640);
   leaflet = _sm_window_get_leaflet (window);
 
-  wait_until (adw_leaflet_get_folded (leaflet) &&
+  sm_test_wait_until (adw_leaflet_get_folded (leaflet) &&
               gtk_widget_get_width (GTK_WIDGET (window)) > 0 &&
               gtk_widget_get_mapped (GTK_WIDGET (get_row (window, 2))));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
@@ -476,7 +456,7 @@ test_window_narrow (Fixture       *f,
   g_assert_true (adw_leaflet_get_visible_child (leaflet) != _sm_window_get_sidebar (window));
   g_assert_true (stack_shows (_sm_window_get_content_stack (window), "server"));
   /* Narrow, Overview and Details switch at the bottom. */
-  wait_until (adw_view_switcher_bar_get_reveal (sm_server_page_get_switcher_bar (_sm_window_get_server_page (window))));
+  sm_test_wait_until (adw_view_switcher_bar_get_reveal (sm_server_page_get_switcher_bar (_sm_window_get_server_page (window))));
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (sm_server_page_get_view_stack (_sm_window_get_server_page (window))),
                    ==, "overview");
   g_assert_true (adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK));
@@ -493,7 +473,7 @@ test_window_narrow_empty (Fixture       *f,
   AdwLeaflet *leaflet = _sm_window_get_leaflet (window);
 
   /* Folded with no servers, the sidebar shows the empty state itself. */
-  wait_until (adw_leaflet_get_folded (leaflet));
+  sm_test_wait_until (adw_leaflet_get_folded (leaflet));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == _sm_window_get_sidebar (window));
   g_assert_true (stack_shows (_sm_window_get_sidebar_stack (window), "empty"));
 
@@ -510,7 +490,7 @@ test_preferences (Fixture       *f,
   prefs = sm_preferences_window_new (NULL, f->store, settings, NULL);
   g_object_ref (prefs);
   gtk_window_present (GTK_WINDOW (prefs));
-  wait_until (gtk_widget_get_mapped (GTK_WIDGET (prefs)));
+  sm_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (prefs)));
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
