@@ -8,13 +8,13 @@ BUILD_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
   libssh2-1-dev libnotify-dev libsodium-dev libsecret-1-dev
-  libcairo2-dev libpango1.0-dev
+  libcairo2-dev libpango1.0-dev libcurl4-openssl-dev
   desktop-file-utils appstream
 )
 
 TEST_PACKAGES=(
   xvfb xauth dbus dbus-x11 at-spi2-core
-  gnome-keyring python3-dbusmock
+  gnome-keyring python3-dbusmock python3-aiosmtpd
   openssh-server openssh-client
   sqlite3 busybox strace tzdata fonts-dejavu-core
   clang libclang-rt-14-dev

@@ -188,6 +188,8 @@ sm_alert_event_free (SmAlertEvent *event)
   g_free (event->server_id);
   g_free (event->target);
   g_free (event->message);
+  g_free (event->title);
+  g_free (event->ack_comment);
   g_free (event);
 }
 
@@ -485,6 +487,13 @@ add_event (GPtrArray        *events,
   event->value = alert->value;
   event->held = held;
   event->message = message;
+  event->title = describe_target (alert->rule, alert->target);
+  event->severity = alert->rule->severity;
+  event->since = alert->pending_since;
+  event->firing_since = alert->firing_since;
+  event->ack_comment = g_strdup (alert->ack_comment);
+  event->ack_expires = alert->ack_expires;
+  event->told = alert->told_firing && alert->told_id == alert->id;
   if (events != NULL)
     g_ptr_array_add (events, event);
   else
@@ -1199,6 +1208,65 @@ sm_alert_engine_list_active (SmAlertEngine *engine,
       g_ptr_array_add (list, info);
     }
   return g_steal_pointer (&list);
+}
+
+gboolean
+sm_alert_engine_restore (SmAlertEngine *engine,
+                         gint64         alert_id,
+                         const char    *rule_id,
+                         const char    *server_id,
+                         const char    *target,
+                         SmAlertState   state,
+                         gint64         since,
+                         gint64         firing_since,
+                         double         value,
+                         const char    *ack_comment,
+                         gint64         ack_expires,
+                         gboolean       told)
+{
+  SmAlertRule *rule = NULL;
+  Alert *alert;
+
+  g_return_val_if_fail (engine != NULL, FALSE);
+  g_return_val_if_fail (rule_id != NULL && server_id != NULL && target != NULL, FALSE);
+
+  if (state != SM_ALERT_STATE_PENDING && state != SM_ALERT_STATE_FIRING &&
+      state != SM_ALERT_STATE_ACKNOWLEDGED)
+    return FALSE;
+
+  for (guint i = 0; i < engine->rules->len; i++)
+    {
+      SmAlertRule *candidate = g_ptr_array_index (engine->rules, i);
+
+      if (g_str_equal (candidate->id, rule_id))
+        rule = candidate;
+    }
+  if (rule == NULL || !rule->enabled ||
+      (!g_str_equal (rule->target, target) && !sm_alert_target_matches (rule->target, target)))
+    return FALSE;
+
+  alert = lookup_alert (engine, rule, server_id, target);
+  alert->id = alert_id;
+  alert->state = state;
+  alert->pending_since = since;
+  alert->firing_since = firing_since;
+  alert->value = value;
+  g_free (alert->ack_comment);
+  alert->ack_comment = g_strdup (ack_comment);
+  alert->ack_expires = state == SM_ALERT_STATE_ACKNOWLEDGED ? ack_expires : 0;
+  alert->told_firing = told;
+  alert->told_id = told ? alert_id : 0;
+  alert->last_told = told ? MAX (firing_since, since) : 0;
+  alert->failures = rule->retries;
+  if (state != SM_ALERT_STATE_PENDING)
+    {
+      /* A full history of true evaluations: not flapping. */
+      alert->history = (1u << FLAP_WINDOW) - 1;
+      alert->n_history = FLAP_WINDOW;
+    }
+  if (engine->next_id <= alert_id)
+    engine->next_id = alert_id + 1;
+  return TRUE;
 }
 
 guint

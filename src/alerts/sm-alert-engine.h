@@ -92,7 +92,15 @@ typedef struct {
   gint64            end_time;    /* a gap's end; else 0 */
   double            value;       /* NAN when none */
   SmAlertHeld       held;
-  char             *message;     /* English, plain text */
+  char             *message;     /* plain text */
+  /* What the alert is, for storing it (unset for a gap). */
+  char             *title;       /* "cpu.percent > 90", "Unreachable" */
+  SmSeverity        severity;
+  gint64            since;       /* when the alert became pending */
+  gint64            firing_since;/* when it started firing (0: never) */
+  char             *ack_comment; /* set on the transition to acknowledged */
+  gint64            ack_expires;
+  gboolean          told;        /* a FIRING notice for it went out */
 } SmAlertEvent;
 
 void sm_alert_event_free (SmAlertEvent *event);
@@ -230,6 +238,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmAlertInfo, sm_alert_info_free)
  * first seen; held is worked out at now. An array of SmAlertInfo. */
 GPtrArray   *sm_alert_engine_list_active  (SmAlertEngine *engine,
                                            gint64         now);
+/* Puts back an alert that was open when the app last stopped (from the
+ * store), so that it is neither told again nor lost: the rule must exist
+ * (FALSE otherwise, and nothing is restored). state is pending, firing or
+ * acknowledged; since is when it became pending, firing_since when it
+ * started firing; told says whether its FIRING notice went out. Alert
+ * ids are not reused (set_next_alert_id above the restored ones). */
+gboolean     sm_alert_engine_restore      (SmAlertEngine *engine,
+                                           gint64         alert_id,
+                                           const char    *rule_id,
+                                           const char    *server_id,
+                                           const char    *target,
+                                           SmAlertState   state,
+                                           gint64         since,
+                                           gint64         firing_since,
+                                           double         value,
+                                           const char    *ack_comment,
+                                           gint64         ack_expires,
+                                           gboolean       told);
 /* Number of alerts pending, firing or acknowledged. */
 guint        sm_alert_engine_count_active (SmAlertEngine *engine);
 

@@ -488,3 +488,562 @@ sm_alert_rules_new_defaults (const char *server_id)
                                         SM_SEVERITY_CRITICAL));
   return rules;
 }
+
+/* JSON (import/export and the database). */
+
+static const char * const day_names[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+
+static char *
+format_duration (gint64 seconds)
+{
+  if (seconds % 86400 == 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "d", seconds / 86400);
+  if (seconds % 3600 == 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "h", seconds / 3600);
+  if (seconds % 60 == 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "m", seconds / 60);
+  return g_strdup_printf ("%" G_GINT64_FORMAT "s", seconds);
+}
+
+static char *
+format_time_of_day (guint16 minutes)
+{
+  return g_strdup_printf ("%02u:%02u", minutes / 60u, minutes % 60u);
+}
+
+JsonNode *
+sm_weekly_window_to_json (const SmWeeklyWindow *window)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+
+  g_return_val_if_fail (window != NULL, NULL);
+
+  start = format_time_of_day (window->start);
+  end = format_time_of_day (window->end);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "days");
+  json_builder_begin_array (builder);
+  for (guint d = 0; d < 7; d++)
+    if (window->days & (1u << d))
+      json_builder_add_string_value (builder, day_names[d]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "start");
+  json_builder_add_string_value (builder, start);
+  json_builder_set_member_name (builder, "end");
+  json_builder_add_string_value (builder, end);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+day_from_name (const char *name,
+               guint      *out_day)
+{
+  for (guint d = 0; d < 7; d++)
+    if (g_ascii_strcasecmp (name, day_names[d]) == 0)
+      {
+        *out_day = d;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+string_member (JsonObject  *object,
+               const char  *member,
+               const char **out_text)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out_text = NULL;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  *out_text = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+sm_weekly_window_from_json (JsonNode        *node,
+                            SmWeeklyWindow  *out_window,
+                            char           **out_error)
+{
+  JsonObject *object;
+  JsonNode *days;
+  SmWeeklyWindow window = { 0, 0, 0 };
+  const char *text = NULL;
+  char *problem;
+
+  g_return_val_if_fail (out_window != NULL, FALSE);
+  g_return_val_if_fail (out_error != NULL, FALSE);
+
+  *out_error = NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      *out_error = g_strdup (": must be an object with days, start and end");
+      return FALSE;
+    }
+  object = json_node_get_object (node);
+
+  days = json_object_get_member (object, "days");
+  if (days == NULL || JSON_NODE_HOLDS_NULL (days))
+    window.days = SM_WEEKDAYS_ALL;
+  else if (JSON_NODE_HOLDS_VALUE (days) && json_node_get_value_type (days) == G_TYPE_STRING)
+    {
+      const char *name = json_node_get_string (days);
+
+      if (g_ascii_strcasecmp (name, "all") == 0)
+        window.days = SM_WEEKDAYS_ALL;
+      else if (g_ascii_strcasecmp (name, "mon-fri") == 0 ||
+               g_ascii_strcasecmp (name, "weekdays") == 0)
+        window.days = SM_WEEKDAYS_MON_FRI;
+      else if (g_ascii_strcasecmp (name, "sat-sun") == 0 ||
+               g_ascii_strcasecmp (name, "weekends") == 0)
+        window.days = 0x60;
+      else
+        {
+          guint day;
+
+          if (!day_from_name (name, &day))
+            {
+              *out_error = g_strdup ("days: must be a list of mon, tue, wed, thu, fri, sat, sun, "
+                                     "or all, mon-fri or sat-sun");
+              return FALSE;
+            }
+          window.days = 1u << day;
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (days))
+    {
+      JsonArray *array = json_node_get_array (days);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          guint day;
+
+          if (!JSON_NODE_HOLDS_VALUE (element) ||
+              json_node_get_value_type (element) != G_TYPE_STRING ||
+              !day_from_name (json_node_get_string (element), &day))
+            {
+              *out_error = g_strdup_printf ("days[%u]: must be one of mon, tue, wed, thu, fri, sat, sun", i);
+              return FALSE;
+            }
+          window.days |= 1u << day;
+        }
+    }
+  else
+    {
+      *out_error = g_strdup ("days: must be a list of mon, tue, wed, thu, fri, sat, sun");
+      return FALSE;
+    }
+
+  if (!string_member (object, "start", &text) || text == NULL ||
+      (problem = sm_parse_time_of_day (text, &window.start)) != NULL)
+    {
+      *out_error = g_strdup ("start: must be a time of day such as 09:00");
+      return FALSE;
+    }
+  if (!string_member (object, "end", &text) || text == NULL ||
+      (problem = sm_parse_time_of_day (text, &window.end)) != NULL)
+    {
+      *out_error = g_strdup ("end: must be a time of day such as 17:00");
+      return FALSE;
+    }
+
+  problem = sm_weekly_window_validate (&window);
+  if (problem != NULL)
+    {
+      *out_error = problem;
+      return FALSE;
+    }
+
+  *out_window = window;
+  return TRUE;
+}
+
+char *
+sm_alert_rule_new_id (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  return g_strconcat ("r-", uuid, NULL);
+}
+
+JsonNode *
+sm_alert_rule_to_json (const SmAlertRule *rule)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean is_state;
+
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  is_state = sm_alert_rule_is_state (rule);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, rule->id);
+
+  switch (rule->scope)
+    {
+    case SM_ALERT_SCOPE_SERVER:
+      json_builder_set_member_name (builder, "server");
+      json_builder_add_string_value (builder, rule->scope_value);
+      break;
+    case SM_ALERT_SCOPE_GROUP:
+      json_builder_set_member_name (builder, "group");
+      json_builder_add_string_value (builder, rule->scope_value);
+      break;
+    case SM_ALERT_SCOPE_TAG:
+      json_builder_set_member_name (builder, "tag");
+      json_builder_add_string_value (builder, rule->scope_value);
+      break;
+    case SM_ALERT_SCOPE_ALL:
+    default:
+      break;
+    }
+
+  json_builder_set_member_name (builder, "metric");
+  json_builder_add_string_value (builder, rule->target);
+  if (!is_state)
+    {
+      json_builder_set_member_name (builder, "op");
+      json_builder_add_string_value (builder, sm_alert_op_to_string (rule->op));
+      json_builder_set_member_name (builder, "threshold");
+      json_builder_add_double_value (builder, rule->threshold);
+      if (!isnan (rule->clear_threshold))
+        {
+          json_builder_set_member_name (builder, "clear");
+          json_builder_add_double_value (builder, rule->clear_threshold);
+        }
+    }
+  if (rule->for_seconds > 0)
+    {
+      g_autofree char *text = format_duration (rule->for_seconds);
+
+      json_builder_set_member_name (builder, "for");
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_set_member_name (builder, "severity");
+  json_builder_add_string_value (builder, sm_severity_to_string (rule->severity));
+  if (rule->retries != 1)
+    {
+      json_builder_set_member_name (builder, "retries");
+      json_builder_add_int_value (builder, rule->retries);
+    }
+  if (rule->repeat_seconds > 0)
+    {
+      g_autofree char *text = format_duration (rule->repeat_seconds);
+
+      json_builder_set_member_name (builder, "repeat");
+      json_builder_add_string_value (builder, text);
+    }
+  if (rule->escalate_seconds > 0)
+    {
+      g_autofree char *text = format_duration (rule->escalate_seconds);
+
+      json_builder_set_member_name (builder, "escalate_after");
+      json_builder_add_string_value (builder, text);
+      json_builder_set_member_name (builder, "escalate_to");
+      json_builder_add_string_value (builder, rule->escalation_channel);
+    }
+  if (rule->business_hours != NULL && rule->business_hours->len > 0)
+    {
+      json_builder_set_member_name (builder, "business_hours");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < rule->business_hours->len; i++)
+        json_builder_add_value (builder,
+                                sm_weekly_window_to_json (&g_array_index (rule->business_hours,
+                                                                          SmWeeklyWindow, i)));
+      json_builder_end_array (builder);
+    }
+  if (rule->channels != NULL)
+    {
+      json_builder_set_member_name (builder, "channels");
+      json_builder_begin_array (builder);
+      for (guint i = 0; rule->channels[i] != NULL; i++)
+        json_builder_add_string_value (builder, rule->channels[i]);
+      json_builder_end_array (builder);
+    }
+  if (!rule->enabled)
+    {
+      json_builder_set_member_name (builder, "enabled");
+      json_builder_add_boolean_value (builder, FALSE);
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static const char * const rule_members[] = {
+  "id", "server", "group", "tag", "metric", "op", "threshold", "clear", "for",
+  "severity", "retries", "repeat", "escalate_after", "escalate_to",
+  "business_hours", "channels", "enabled",
+};
+
+static gboolean
+number_member (JsonObject *object,
+               const char *member,
+               double     *out_value,
+               gboolean   *out_present)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  GType type;
+
+  *out_present = node != NULL && !JSON_NODE_HOLDS_NULL (node);
+  if (!*out_present)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+    return FALSE;
+  *out_value = json_node_get_double (node);
+  return isfinite (*out_value);
+}
+
+static char *
+duration_member (JsonObject *object,
+                 const char *member,
+                 gint64     *out_seconds)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  g_autofree char *problem = NULL;
+  g_autofree char *text = NULL;
+
+  *out_seconds = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (node));
+  else
+    return g_strdup_printf ("%s: must be a duration such as 30s, 5m, 2h or 1d", member);
+
+  problem = sm_alert_parse_duration (text, out_seconds);
+  if (problem != NULL)
+    return g_strdup_printf ("%s: %s", member, problem);
+  return NULL;
+}
+
+SmAlertRule *
+sm_alert_rule_from_json (JsonNode  *node,
+                         char     **out_error)
+{
+  g_autoptr(SmAlertRule) rule = NULL;
+  g_autofree char *id = NULL;
+  JsonObject *object;
+  const char *text = NULL;
+  const char *scope_value = NULL;
+  double number;
+  gboolean present;
+  guint n_scopes = 0;
+  JsonNode *member;
+  char *problem;
+
+  g_return_val_if_fail (out_error != NULL, NULL);
+
+  *out_error = NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      *out_error = g_strdup (": must be an object");
+      return NULL;
+    }
+  object = json_node_get_object (node);
+
+  {
+    g_autoptr(GList) names = json_object_get_members (object);
+
+    for (GList *l = names; l != NULL; l = l->next)
+      if (!g_strv_contains (rule_members, l->data))
+        {
+          *out_error = g_strdup_printf ("%s: unknown member", (const char *) l->data);
+          return NULL;
+        }
+  }
+
+  if (!string_member (object, "id", &text))
+    {
+      *out_error = g_strdup ("id: must be a string");
+      return NULL;
+    }
+  id = text != NULL ? g_strdup (text) : sm_alert_rule_new_id ();
+
+  if (!string_member (object, "metric", &text) || text == NULL)
+    {
+      *out_error = g_strdup ("metric: must be a metric name such as cpu.percent");
+      return NULL;
+    }
+  rule = sm_alert_rule_new (id, text, SM_ALERT_OP_GT, 0);
+
+  if (!string_member (object, "op", &text))
+    {
+      *out_error = g_strdup ("op: must be one of >, >=, <, <=, ==, !=");
+      return NULL;
+    }
+  if (text != NULL && !sm_alert_op_from_string (text, &rule->op))
+    {
+      *out_error = g_strdup ("op: must be one of >, >=, <, <=, ==, !=");
+      return NULL;
+    }
+
+  if (!number_member (object, "threshold", &number, &present))
+    {
+      *out_error = g_strdup ("threshold: must be a number");
+      return NULL;
+    }
+  if (present)
+    rule->threshold = number;
+  else if (!sm_alert_target_is_state (rule->target))
+    {
+      *out_error = g_strdup ("threshold: is required for a metric rule");
+      return NULL;
+    }
+  if (!number_member (object, "clear", &number, &present))
+    {
+      *out_error = g_strdup ("clear: must be a number");
+      return NULL;
+    }
+  if (present)
+    rule->clear_threshold = number;
+
+  if ((problem = duration_member (object, "for", &rule->for_seconds)) != NULL ||
+      (problem = duration_member (object, "repeat", &rule->repeat_seconds)) != NULL ||
+      (problem = duration_member (object, "escalate_after", &rule->escalate_seconds)) != NULL)
+    {
+      *out_error = problem;
+      return NULL;
+    }
+
+  if (!string_member (object, "severity", &text) ||
+      (text != NULL && !sm_severity_from_string (text, &rule->severity)))
+    {
+      *out_error = g_strdup ("severity: must be warning or critical");
+      return NULL;
+    }
+
+  member = json_object_get_member (object, "retries");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (member) ||
+          json_node_get_value_type (member) != G_TYPE_INT64 ||
+          json_node_get_int (member) < 1 || json_node_get_int (member) > 20)
+        {
+          *out_error = g_strdup ("retries: must be a number from 1 to 20");
+          return NULL;
+        }
+      rule->retries = (guint) json_node_get_int (member);
+    }
+
+  if (!string_member (object, "escalate_to", &text))
+    {
+      *out_error = g_strdup ("escalate_to: must be a channel name");
+      return NULL;
+    }
+  rule->escalation_channel = g_strdup (text);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const scopes[] = { "server", "group", "tag" };
+      static const SmAlertScope values[] = { SM_ALERT_SCOPE_SERVER, SM_ALERT_SCOPE_GROUP,
+                                             SM_ALERT_SCOPE_TAG };
+
+      if (!string_member (object, scopes[i], &text))
+        {
+          *out_error = g_strdup_printf ("%s: must be a string", scopes[i]);
+          return NULL;
+        }
+      if (text != NULL)
+        {
+          n_scopes++;
+          rule->scope = values[i];
+          scope_value = text;
+        }
+    }
+  if (n_scopes > 1)
+    {
+      *out_error = g_strdup ("server: give at most one of server, group and tag");
+      return NULL;
+    }
+  rule->scope_value = g_strdup (scope_value);
+
+  member = json_object_get_member (object, "business_hours");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (member))
+        {
+          *out_error = g_strdup ("business_hours: must be a list of weekly windows");
+          return NULL;
+        }
+      array = json_node_get_array (member);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          SmWeeklyWindow window;
+          g_autofree char *window_problem = NULL;
+
+          if (!sm_weekly_window_from_json (json_array_get_element (array, i), &window,
+                                           &window_problem))
+            {
+              *out_error = g_strdup_printf ("business_hours[%u].%s", i, window_problem);
+              return NULL;
+            }
+          sm_alert_rule_add_business_hours (rule, &window);
+        }
+    }
+
+  member = json_object_get_member (object, "channels");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      g_autoptr(GStrvBuilder) channels = g_strv_builder_new ();
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (member))
+        {
+          *out_error = g_strdup ("channels: must be a list of channel names");
+          return NULL;
+        }
+      array = json_node_get_array (member);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element) ||
+              json_node_get_value_type (element) != G_TYPE_STRING)
+            {
+              *out_error = g_strdup_printf ("channels[%u]: must be a channel name", i);
+              return NULL;
+            }
+          g_strv_builder_add (channels, json_node_get_string (element));
+        }
+      rule->channels = g_strv_builder_end (channels);
+    }
+
+  member = json_object_get_member (object, "enabled");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (member) ||
+          json_node_get_value_type (member) != G_TYPE_BOOLEAN)
+        {
+          *out_error = g_strdup ("enabled: must be true or false");
+          return NULL;
+        }
+      rule->enabled = json_node_get_boolean (member);
+    }
+
+  problem = sm_alert_rule_validate (rule);
+  if (problem != NULL)
+    {
+      *out_error = problem;
+      return NULL;
+    }
+
+  return g_steal_pointer (&rule);
+}

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "sm-notification.h"
 
@@ -120,5 +121,33 @@ char        *sm_alert_rule_validate  (const SmAlertRule *rule);
  * 90 % for 5 minutes, any disk above 90 %, inodes above 90 %, host key
  * changed. An array of SmAlertRule, owning them. */
 GPtrArray   *sm_alert_rules_new_defaults (const char *server_id);
+
+/* JSON, as in the import/export format and the database:
+ *   {"id": "r-…", "metric": "cpu.percent", "op": ">", "threshold": 90,
+ *    "clear": 85, "for": "5m", "severity": "critical", "retries": 1,
+ *    "repeat": "1h", "escalate_after": "30m", "escalate_to": "tg",
+ *    "server": "<scope value>" | "group": "…" | "tag": "…",
+ *    "business_hours": [{"days": ["mon", …], "start": "09:00", "end": "17:00"}],
+ *    "channels": ["desk", "tg"], "enabled": true}
+ * Members at their default are left out ("clear" when none, "for",
+ * "repeat", "escalate_*" when 0, "retries" when 1, "channels" when NULL,
+ * "enabled" when TRUE). "metric" may also be "state.unreachable" etc.; a
+ * state rule needs neither "op" nor "threshold". The server scope's value
+ * is written as it is (the store keeps a server id, the export a name).
+ * from_json: a missing "id" gets sm_alert_rule_new_id(); NULL with
+ * *out_error "field: problem" (untranslated field names, translated
+ * problems) when anything is wrong, including sm_alert_rule_validate. */
+JsonNode    *sm_alert_rule_to_json       (const SmAlertRule *rule);
+SmAlertRule *sm_alert_rule_from_json     (JsonNode          *node,
+                                          char             **out_error);
+/* A new unique rule id ("r-" and a random UUID). */
+char        *sm_alert_rule_new_id        (void);
+
+/* {"days": ["mon", "tue", …] or "all" or "mon-fri", "start": "HH:MM",
+ *  "end": "HH:MM"}; from_json is FALSE with *out_error "field: problem". */
+JsonNode    *sm_weekly_window_to_json    (const SmWeeklyWindow *window);
+gboolean     sm_weekly_window_from_json  (JsonNode             *node,
+                                          SmWeeklyWindow       *out_window,
+                                          char                **out_error);
 
 G_END_DECLS

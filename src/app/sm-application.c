@@ -24,6 +24,9 @@ struct _SmApplication
   SmScheduler    *scheduler;     /* NULL until the vault has loaded */
   SmHistoryWriter *history_writer; /* NULL when the history cannot be written */
   SmHistoryReader *history_reader;
+  SmAlertManager *alerts;
+  GDBusConnection *system_bus;   /* logind's PrepareForSleep, or NULL */
+  guint           sleep_subscription;
   GSettings      *settings;
   GCancellable   *cancellable;   /* the vault load */
   GError         *vault_error;
@@ -172,6 +175,9 @@ poll_finished_cb (SmApplication *self,
       self->history_error = g_strdup (history_error->message);
     }
 
+  if (self->alerts != NULL)
+    sm_alert_manager_process_poll (self->alerts, server, outcome);
+
   windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
   for (GList *l = windows; l != NULL; l = l->next)
     {
@@ -222,6 +228,11 @@ open_vault_cb (GObject      *object,
     sm_store_set_vault (self->store, vault);
   else
     self->vault_error = g_steal_pointer (&error);
+
+  /* Channels with a secret can be built only now. */
+  if (vault != NULL && self->alerts != NULL &&
+      !sm_alert_manager_reload (self->alerts, &error))
+    g_message ("Alert channels: %s", error->message);
 
   for_each_window (self, vault_loaded_window);
 
@@ -315,6 +326,115 @@ open_history (SmApplication *self)
                            G_CALLBACK (retention_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+static void
+delivery_failed_cb (SmApplication *self,
+                    const char    *channel,
+                    const GError  *error)
+{
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  /* Translators: %s is a channel name, then the error. */
+  g_autofree char *message = g_strdup_printf (_("Could not send a notification through “%s”: %s"),
+                                              channel, error->message);
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (SM_IS_WINDOW (l->data))
+      sm_window_show_error (l->data, message);
+}
+
+static void
+open_server_cb (SmApplication *self,
+                gint64         server_id)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GListModel *servers;
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = gtk_application_get_active_window (GTK_APPLICATION (self));
+    }
+  if (!SM_IS_WINDOW (window))
+    return;
+
+  servers = sm_window_get_servers (SM_WINDOW (window));
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(SmServer) server = g_list_model_get_item (servers, i);
+
+      if (sm_server_get_id (server) == server_id)
+        sm_window_select_server (SM_WINDOW (window), server);
+    }
+  gtk_window_present (window);
+}
+
+/* This computer lost its network or goes to sleep: failures meanwhile are
+ * a monitoring gap, not a wave of DOWN alerts. Only changes count; the
+ * state at startup is taken as online. */
+static void
+network_changed_cb (SmApplication   *self,
+                    gboolean         available,
+                    GNetworkMonitor *monitor)
+{
+  if (self->alerts != NULL)
+    sm_alert_manager_set_connectivity (self->alerts, available);
+}
+
+static void
+prepare_for_sleep_cb (GDBusConnection *connection,
+                      const char      *sender,
+                      const char      *path,
+                      const char      *interface,
+                      const char      *signal,
+                      GVariant        *parameters,
+                      gpointer         user_data)
+{
+  SmApplication *self = user_data;
+  gboolean sleeping = FALSE;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    return;
+  g_variant_get (parameters, "(b)", &sleeping);
+  if (self->alerts != NULL)
+    sm_alert_manager_set_connectivity (self->alerts, !sleeping);
+}
+
+static void
+system_bus_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(SmApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
+
+  if (bus == NULL)
+    {
+      g_debug ("No system bus; suspend is not noticed: %s", error->message);
+      return;
+    }
+  self->system_bus = bus;
+  self->sleep_subscription =
+    g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1",
+                                        "org.freedesktop.login1.Manager",
+                                        "PrepareForSleep", "/org/freedesktop/login1",
+                                        NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                        prepare_for_sleep_cb, self, NULL);
+}
+
+static void
+open_alerts (SmApplication *self)
+{
+  self->alerts = sm_alert_manager_new (self->store, NULL);
+  sm_alert_manager_set_timers (self->alerts, TRUE);
+  g_signal_connect_object (self->alerts, "delivery-failed",
+                           G_CALLBACK (delivery_failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->alerts, "open-server",
+                           G_CALLBACK (open_server_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (g_network_monitor_get_default (), "network-changed",
+                           G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
+  g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, g_object_ref (self));
+}
+
 static gboolean
 open_store (SmApplication *self)
 {
@@ -332,6 +452,7 @@ open_store (SmApplication *self)
   self->store_data_dir = g_strdup (data_dir);
 
   open_history (self);
+  open_alerts (self);
 
   /* "This computer" shows live numbers on the first launch. */
   if (!sm_store_ensure_local_server (self->store, _("This Computer"), NULL, &error))
@@ -373,6 +494,7 @@ preferences_action (GSimpleAction *action,
 
   window = sm_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
                                       self->store, self->settings, self->vault_error);
+  sm_preferences_window_set_alert_manager (window, self->alerts);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -489,6 +611,7 @@ sm_application_activate (GApplication *application)
   window = GTK_WINDOW (sm_window_new (self, self->store));
   sm_window_set_vault_loading (SM_WINDOW (window), self->vault_loading);
   sm_window_set_history_reader (SM_WINDOW (window), self->history_reader);
+  sm_window_set_alert_manager (SM_WINDOW (window), self->alerts);
   if (self->history_unavailable != NULL)
     sm_window_set_history_unavailable_reason (SM_WINDOW (window), self->history_unavailable);
   g_signal_connect_object (window, "server-saved",
@@ -523,6 +646,11 @@ sm_application_shutdown (GApplication *application)
     }
   /* Writes what is queued, including the open rollup buckets. */
   g_clear_pointer (&self->history_writer, sm_history_writer_free);
+  if (self->alerts != NULL)
+    sm_alert_manager_set_timers (self->alerts, FALSE);
+  if (self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  self->sleep_subscription = 0;
 
   G_APPLICATION_CLASS (sm_application_parent_class)->shutdown (application);
 }
@@ -537,6 +665,11 @@ sm_application_dispose (GObject *object)
   g_clear_object (&self->scheduler);
   g_clear_pointer (&self->history_writer, sm_history_writer_free);
   g_clear_pointer (&self->history_reader, sm_history_reader_unref);
+  if (self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  self->sleep_subscription = 0;
+  g_clear_object (&self->system_bus);
+  g_clear_object (&self->alerts);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->store_data_dir, g_free);
@@ -578,6 +711,14 @@ sm_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", RESOURCE_PREFIX,
                        NULL);
+}
+
+SmAlertManager *
+sm_application_get_alert_manager (SmApplication *self)
+{
+  g_return_val_if_fail (SM_IS_APPLICATION (self), NULL);
+
+  return self->alerts;
 }
 
 SmStore *

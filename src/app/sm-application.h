@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "sm-alert-manager.h"
 #include "sm-scheduler.h"
 #include "sm-store.h"
 
@@ -23,6 +24,8 @@ SmApplication *sm_application_new             (void);
 /* The open database, or NULL before the first activation or when it could
  * not be opened. */
 SmStore       *sm_application_get_store       (SmApplication *self);
+/* The alert manager, or NULL before the store is open. */
+SmAlertManager *sm_application_get_alert_manager (SmApplication *self);
 /* The application's settings (schema com.example.StatusMonitor). */
 GSettings     *sm_application_get_settings    (SmApplication *self);
 /* Why the vault could not be opened, or NULL (also while it loads). */

@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "sm-alert-manager.h"
 #include "sm-store.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,9 @@ SmPreferencesWindow *sm_preferences_window_new (GtkWindow    *parent,
                                                 SmStore      *store,
                                                 GSettings    *settings,
                                                 const GError *vault_error);
+/* The alerts pages (channels, quiet hours, maintenance, global rules) need
+ * the manager; without one (tests may pass none) they are hidden. */
+void                 sm_preferences_window_set_alert_manager (SmPreferencesWindow *self,
+                                                              SmAlertManager      *manager);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include "sm-history.h"
 #include "sm-server.h"
+#include "sm-alert-manager.h"
 #include "sm-store.h"
 
 G_BEGIN_DECLS
@@ -46,6 +47,9 @@ void        sm_server_page_refresh_credentials (SmServerPage *self);
 
 /* The history the "History" page queries (a reference is taken), or NULL;
  * then that page says it is not available, and why when a reason is given. */
+/* The server's alert rules and its open alerts (NULL: hidden). */
+void        sm_server_page_set_alert_manager (SmServerPage   *self,
+                                              SmAlertManager *manager);
 void        sm_server_page_set_history_reader (SmServerPage    *self,
                                                SmHistoryReader *reader);
 void        sm_server_page_set_history_unavailable_reason (SmServerPage *self,

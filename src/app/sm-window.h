@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "sm-application.h"
+#include "sm-alert-manager.h"
 #include "sm-history.h"
 #include "sm-server.h"
 #include "sm-store.h"
@@ -42,6 +43,12 @@ void       sm_window_set_history_reader       (SmWindow        *self,
                                                SmHistoryReader *reader);
 void       sm_window_set_history_unavailable_reason (SmWindow  *self,
                                                const char      *reason);
+/* The Alerts page, the sidebar badge and each server page's rules follow
+ * manager (a reference is taken); NULL hides them. */
+void       sm_window_set_alert_manager        (SmWindow       *self,
+                                               SmAlertManager *manager);
+/* Shows the Alerts page. */
+void       sm_window_show_alerts              (SmWindow      *self);
 void       sm_window_commit_pending_deletions (SmWindow      *self);
 /* A toast that stays until dismissed (message is plain text). */
 void       sm_window_show_error               (SmWindow      *self,

@@ -37,6 +37,7 @@ struct _SmServer
   guint           interval;
   gboolean        enabled;
   char           *notes;
+  gint64          parent_id;
   char           *host_key_sha256;
   gboolean        has_secret;
   gboolean        is_local;
@@ -65,6 +66,7 @@ enum {
   PROP_INTERVAL,
   PROP_ENABLED,
   PROP_NOTES,
+  PROP_PARENT_ID,
   PROP_HOST_KEY_SHA256,
   PROP_HAS_SECRET,
   PROP_IS_LOCAL,
@@ -288,6 +290,9 @@ sm_server_get_property (GObject    *object,
     case PROP_NOTES:
       g_value_set_string (value, self->notes);
       break;
+    case PROP_PARENT_ID:
+      g_value_set_int64 (value, self->parent_id);
+      break;
     case PROP_HOST_KEY_SHA256:
       g_value_set_string (value, self->host_key_sha256);
       break;
@@ -359,6 +364,9 @@ sm_server_set_property (GObject      *object,
       break;
     case PROP_NOTES:
       sm_server_set_notes (self, g_value_get_string (value));
+      break;
+    case PROP_PARENT_ID:
+      sm_server_set_parent_id (self, g_value_get_int64 (value));
       break;
     case PROP_HOST_KEY_SHA256:
       sm_server_set_host_key_sha256 (self, g_value_get_string (value));
@@ -459,6 +467,11 @@ sm_server_class_init (SmServerClass *klass)
                          "",
                          flags);
 
+  properties[PROP_PARENT_ID] =
+    g_param_spec_int64 ("parent-id", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        flags);
+
   properties[PROP_HOST_KEY_SHA256] =
     g_param_spec_string ("host-key-sha256", NULL, NULL,
                          NULL,
@@ -543,6 +556,7 @@ sm_server_copy (SmServer *self)
   copy->interval = self->interval;
   copy->enabled = self->enabled;
   set_string (&copy->notes, self->notes, TRUE);
+  copy->parent_id = self->parent_id;
   set_string (&copy->host_key_sha256, self->host_key_sha256, FALSE);
   copy->has_secret = self->has_secret;
   copy->is_local = self->is_local;
@@ -819,6 +833,28 @@ sm_server_set_notes (SmServer   *self,
 
   if (set_string (&self->notes, notes, TRUE))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTES]);
+}
+
+gint64
+sm_server_get_parent_id (SmServer *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER (self), 0);
+
+  return self->parent_id;
+}
+
+void
+sm_server_set_parent_id (SmServer *self,
+                         gint64    parent_id)
+{
+  g_return_if_fail (SM_IS_SERVER (self));
+  g_return_if_fail (parent_id >= 0);
+
+  if (self->parent_id == parent_id)
+    return;
+
+  self->parent_id = parent_id;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARENT_ID]);
 }
 
 const char *

@@ -81,6 +81,8 @@ G_DECLARE_FINAL_TYPE (SmServer, sm_server, SM, SERVER, GObject)
  *   interval         guint     poll interval in seconds, 5-3600
  *   enabled          gboolean  default TRUE
  *   notes            string
+ *   parent-id        gint64    the server this one depends on (alerts are muted
+ *                              while it is down), 0 for none
  *   host-key-sha256  string    pinned host key "SHA256:<base64>" or NULL
  *   has-secret       gboolean  TRUE when an encrypted password/passphrase is stored
  *   is-local         gboolean  "This computer": polled from local files, no SSH
@@ -132,6 +134,9 @@ void            sm_server_set_enabled         (SmServer       *self,
 const char     *sm_server_get_notes           (SmServer       *self);
 void            sm_server_set_notes           (SmServer       *self,
                                                const char     *notes);
+gint64          sm_server_get_parent_id       (SmServer       *self);
+void            sm_server_set_parent_id       (SmServer       *self,
+                                               gint64          parent_id);
 const char     *sm_server_get_host_key_sha256 (SmServer       *self);
 void            sm_server_set_host_key_sha256 (SmServer       *self,
                                                const char     *fingerprint);

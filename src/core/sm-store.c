@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sm-store.h"
+#include "sm-store-private.h"
 #include "sm-validate.h"
 
 #define BUSY_TIMEOUT_MS   2000
@@ -159,6 +160,70 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX status_events_server_t ON status_events (server_id, t);"
   "PRAGMA user_version = 6;",
+
+  /* 7: alerts (see sm-alert-store.h). Rules as JSON; a server's rules,
+   * windows, alerts and events go with it. The servers that exist get the
+   * default rules in migrate(). */
+  "CREATE TABLE channels ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uuid TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+  "  type TEXT NOT NULL CHECK (type IN ('desktop', 'telegram', 'webhook', 'email')),"
+  "  enabled INTEGER NOT NULL DEFAULT 1,"
+  "  is_default INTEGER NOT NULL DEFAULT 1,"
+  "  settings TEXT NOT NULL DEFAULT '{}',"
+  "  secret BLOB"
+  ");"
+  "CREATE TABLE alert_rules ("
+  "  id TEXT PRIMARY KEY,"
+  "  server_id INTEGER REFERENCES servers (id) ON DELETE CASCADE,"
+  "  position INTEGER NOT NULL,"
+  "  rule TEXT NOT NULL"
+  ");"
+  "CREATE INDEX alert_rules_server ON alert_rules (server_id);"
+  "CREATE TABLE alert_windows ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('quiet', 'maintenance')),"
+  "  server_id INTEGER REFERENCES servers (id) ON DELETE CASCADE,"
+  "  days INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127),"
+  "  start_min INTEGER NOT NULL CHECK (start_min BETWEEN 0 AND 1439),"
+  "  end_min INTEGER NOT NULL CHECK (end_min BETWEEN 0 AND 1439),"
+  "  comment TEXT"
+  ");"
+  "CREATE TABLE alerts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  rule_id TEXT NOT NULL,"
+  "  server_id INTEGER REFERENCES servers (id) ON DELETE CASCADE,"
+  "  target TEXT NOT NULL,"
+  "  title TEXT NOT NULL,"
+  "  severity TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  since INTEGER NOT NULL,"
+  "  firing_since INTEGER NOT NULL DEFAULT 0,"
+  "  updated INTEGER NOT NULL,"
+  "  value REAL,"
+  "  ack_comment TEXT,"
+  "  ack_expires INTEGER NOT NULL DEFAULT 0,"
+  "  told INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX alerts_state ON alerts (state);"
+  "CREATE TABLE alert_events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  alert_id INTEGER,"
+  "  server_id INTEGER REFERENCES servers (id) ON DELETE CASCADE,"
+  "  t INTEGER NOT NULL,"
+  "  end_t INTEGER NOT NULL DEFAULT 0,"
+  "  kind TEXT NOT NULL,"
+  "  from_state TEXT,"
+  "  to_state TEXT,"
+  "  value REAL,"
+  "  held INTEGER NOT NULL DEFAULT 0,"
+  "  message TEXT NOT NULL DEFAULT ''"
+  ");"
+  "CREATE INDEX alert_events_t ON alert_events (t);"
+  "CREATE INDEX alert_events_server_t ON alert_events (server_id, t);"
+  "CREATE INDEX alert_events_alert ON alert_events (alert_id);"
+  "PRAGMA user_version = 7;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
@@ -167,7 +232,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);
 #define SERVER_COLUMNS \
   "id, uuid, name, host, port, username, auth_method, key_file, " \
   "secret IS NOT NULL, grp, tags, interval, enabled, notes, host_key_sha256, " \
-  "local, timeouts"
+  "local, timeouts, parent_id"
 
 /* One place that turns an SQLite result code into an SmStoreError. */
 static void
@@ -506,6 +571,7 @@ server_from_row (sqlite3_stmt *stmt)
   sm_server_set_host_key_sha256 (server, (const char *)sqlite3_column_text (stmt, 14));
   sm_server_set_is_local (server, sqlite3_column_int (stmt, 15) != 0);
   timeouts_from_json (server, (const char *) sqlite3_column_text (stmt, 16));
+  sm_server_set_parent_id (server, MAX (sqlite3_column_int64 (stmt, 17), 0));
 
   return g_steal_pointer (&server);
 }
@@ -943,6 +1009,35 @@ enable_wal (SmStore  *self,
   return TRUE;
 }
 
+/* Migration 7: the servers that exist get the default alert rules. */
+static gboolean
+add_default_rules_to_all (SmStore  *self,
+                          GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT id FROM servers ORDER BY id", error);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->path, self->db, rc);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    if (!_sm_store_add_default_rules (self, g_array_index (ids, gint64, i), error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 migrate (SmStore  *self,
          int       from_version,
@@ -954,6 +1049,7 @@ migrate (SmStore  *self,
         return FALSE;
 
       if (!exec_sql (self, migrations[version], error) ||
+          (version + 1 == 7 && !add_default_rules_to_all (self, error)) ||
           !exec_sql (self, "COMMIT", error))
         {
           if (!sqlite3_get_autocommit (self->db))
@@ -1356,6 +1452,10 @@ bind_server_fields (sqlite3_stmt *stmt,
   sqlite3_bind_int64 (stmt, 14, now);
   sqlite3_bind_int (stmt, 17, sm_server_get_is_local (server) ? 1 : 0);
   sqlite3_bind_text (stmt, 18, timeouts_to_json (server), -1, g_free);
+  if (sm_server_get_parent_id (server) > 0)
+    sqlite3_bind_int64 (stmt, 19, sm_server_get_parent_id (server));
+  else
+    sqlite3_bind_null (stmt, 19);
 }
 
 static void
@@ -1372,6 +1472,51 @@ bind_secret (sqlite3_stmt *stmt,
 }
 
 /* The writes of sm_store_save_server(), inside its transaction. */
+/* The parent must exist, and following parents from it must never lead
+ * back to the server itself. */
+static gboolean
+check_parent (SmStore   *self,
+              gint64     id,
+              gint64     parent_id,
+              GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 current = parent_id;
+
+  if (parent_id == 0)
+    return TRUE;
+
+  stmt = prepare (self, "SELECT parent_id FROM servers WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint depth = 0; current != 0; depth++)
+    {
+      gboolean found = FALSE;
+
+      if ((id != 0 && current == id) || depth > 1000)
+        {
+          g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                       "parent: %s", _("a server cannot depend on itself, directly or through its parents"));
+          return FALSE;
+        }
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, current);
+      if (!step_row (self, stmt, &found, error))
+        return FALSE;
+      if (!found)
+        {
+          g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID,
+                       "parent: %s", _("no such server"));
+          return FALSE;
+        }
+      current = sqlite3_column_int64 (stmt, 0);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 write_server (SmStore         *self,
               SmServer        *server,
@@ -1409,15 +1554,18 @@ write_server (SmStore         *self,
       return FALSE;
     }
 
+  if (!check_parent (self, id, sm_server_get_parent_id (server), error))
+    return FALSE;
+
   if (id == 0)
     {
       stmt = prepare (self,
                       "INSERT INTO servers (uuid, name, host, port, username, "
                       "  auth_method, key_file, grp, tags, interval, enabled, "
                       "  notes, host_key_sha256, created_at, updated_at, secret, "
-                      "  local, timeouts) "
+                      "  local, timeouts, parent_id) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                      "  ?12, ?13, ?14, ?14, ?15, ?17, ?18)",
+                      "  ?12, ?13, ?14, ?14, ?15, ?17, ?18, ?19)",
                       error);
       if (stmt == NULL)
         return FALSE;
@@ -1449,7 +1597,7 @@ write_server (SmStore         *self,
                           "  port = ?4, username = ?5, auth_method = ?6, "
                           "  key_file = ?7, grp = ?8, tags = ?9, interval = ?10, "
                           "  enabled = ?11, notes = ?12, host_key_sha256 = ?13, "
-                          "  updated_at = ?14, local = ?17, timeouts = ?18 "
+                          "  updated_at = ?14, local = ?17, timeouts = ?18, parent_id = ?19 "
                           "WHERE id = ?15",
                           error);
           if (stmt == NULL)
@@ -1466,7 +1614,8 @@ write_server (SmStore         *self,
                           "  port = ?4, username = ?5, auth_method = ?6, "
                           "  key_file = ?7, grp = ?8, tags = ?9, interval = ?10, "
                           "  enabled = ?11, notes = ?12, host_key_sha256 = ?13, "
-                          "  updated_at = ?14, secret = ?16, local = ?17, timeouts = ?18 "
+                          "  updated_at = ?14, secret = ?16, local = ?17, timeouts = ?18, "
+                          "  parent_id = ?19 "
                           "WHERE id = ?15",
                           error);
           if (stmt == NULL)
@@ -1540,7 +1689,8 @@ sm_store_save_server (SmStore         *self,
   if (!operation_begin (self, error))
     return FALSE;
 
-  if (!write_server (self, server, action, sealed, &id, &has_secret, error))
+  if (!write_server (self, server, action, sealed, &id, &has_secret, error) ||
+      (sm_server_get_id (server) == 0 && !_sm_store_add_default_rules (self, id, error)))
     {
       operation_rollback (self);
       return FALSE;
@@ -1882,4 +2032,70 @@ sm_store_get_specs_changed_at (SmStore  *self,
   if (found)
     *out_time = sqlite3_column_int64 (stmt, 0);
   return TRUE;
+}
+
+/* For sm-alert-store.c (sm-store-private.h). */
+
+sqlite3 *
+_sm_store_get_db (SmStore *self)
+{
+  return self->db;
+}
+
+sqlite3_stmt *
+_sm_store_prepare (SmStore     *self,
+                   const char  *sql,
+                   GError     **error)
+{
+  return prepare (self, sql, error);
+}
+
+gboolean
+_sm_store_step_done (SmStore       *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  return step_done (self, stmt, error);
+}
+
+gboolean
+_sm_store_step_row (SmStore       *self,
+                    sqlite3_stmt  *stmt,
+                    gboolean      *out_row,
+                    GError       **error)
+{
+  return step_row (self, stmt, out_row, error);
+}
+
+void
+_sm_store_set_sqlite_error (SmStore  *self,
+                            GError  **error,
+                            int       rc)
+{
+  set_sqlite_error (error, self->path, self->db, rc);
+}
+
+gboolean
+_sm_store_operation_begin (SmStore  *self,
+                           GError  **error)
+{
+  return operation_begin (self, error);
+}
+
+gboolean
+_sm_store_operation_commit (SmStore  *self,
+                            GError  **error)
+{
+  if (!operation_commit (self, error))
+    {
+      operation_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_sm_store_operation_rollback (SmStore *self)
+{
+  operation_rollback (self);
 }

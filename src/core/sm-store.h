@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 
 #define SM_STORE_FILE_NAME       "status-monitor.db"
 /* The schema this build migrates to; 6 added the metric history tables
- * (see sm-history.h). */
-#define SM_STORE_SCHEMA_VERSION  6
+ * (see sm-history.h), 7 the alert tables (see sm-alert-store.h). */
+#define SM_STORE_SCHEMA_VERSION  7
 
 #define SM_STORE_ERROR (sm_store_error_quark ())
 GQuark sm_store_error_quark (void);

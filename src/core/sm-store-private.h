@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sm-store-private.h: what sm-alert-store.c shares with sm-store.c. */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "sm-store.h"
+
+G_BEGIN_DECLS
+
+sqlite3      *_sm_store_get_db             (SmStore       *self);
+sqlite3_stmt *_sm_store_prepare            (SmStore       *self,
+                                            const char    *sql,
+                                            GError       **error);
+gboolean      _sm_store_step_done          (SmStore       *self,
+                                            sqlite3_stmt  *stmt,
+                                            GError       **error);
+gboolean      _sm_store_step_row           (SmStore       *self,
+                                            sqlite3_stmt  *stmt,
+                                            gboolean      *out_row,
+                                            GError       **error);
+void          _sm_store_set_sqlite_error   (SmStore       *self,
+                                            GError       **error,
+                                            int            rc);
+/* One operation: its own transaction, or a savepoint inside
+ * sm_store_begin(). commit rolls back itself when it fails. */
+gboolean      _sm_store_operation_begin    (SmStore       *self,
+                                            GError       **error);
+gboolean      _sm_store_operation_commit   (SmStore       *self,
+                                            GError       **error);
+void          _sm_store_operation_rollback (SmStore       *self);
+
+/* Adds sm_alert_rules_new_defaults() for a server just inserted, inside
+ * the caller's operation (sm-alert-store.c). */
+gboolean      _sm_store_add_default_rules  (SmStore       *self,
+                                            gint64         server_id,
+                                            GError       **error);
+
+G_END_DECLS
