@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <gio/gio.h>
 #include <math.h>
 #include <string.h>
@@ -76,22 +78,21 @@ struct _SmAlertEngine {
   GPtrArray  *queued;         /* Queued */
 };
 
-/* Messages. Every text the engine produces is built here, in English.
- * They are not marked for translation yet: po/POTFILES.in does not list
- * this file (see the report to the lead). */
+/* Messages. Every text the engine produces is built here, translated
+ * (stored events keep the language they were made in). */
 
 static char *
 describe_target (const SmAlertRule *rule,
                  const char        *target)
 {
   if (g_str_equal (target, "state.unreachable"))
-    return g_strdup ("Unreachable");
+    return g_strdup (_("Unreachable"));
   if (g_str_equal (target, "state.host_key_changed"))
-    return g_strdup ("Host key changed");
+    return g_strdup (_("Host key changed"));
   if (g_str_equal (target, "state.unit_failed"))
-    return g_strdup ("A systemd unit failed");
+    return g_strdup (_("A systemd unit failed"));
   if (g_str_equal (target, "state.container_not_running"))
-    return g_strdup ("A container is not running");
+    return g_strdup (_("A container is not running"));
   return g_strdup_printf ("%s %s %g", target, sm_alert_op_to_string (rule->op),
                           rule->threshold);
 }
@@ -101,7 +102,7 @@ describe_value (const Alert *alert)
 {
   if (sm_alert_target_is_state (alert->target) || isnan (alert->value))
     return NULL;
-  return g_strdup_printf ("Value %g", alert->value);
+  return g_strdup_printf (_("Value %g"), alert->value);
 }
 
 static char *
@@ -131,13 +132,13 @@ title_prefix (SmNotificationKind kind,
   switch (kind)
     {
     case SM_NOTIFICATION_FIRING:
-      return repeat ? "Still firing: " : "";
+      return repeat ? _("Still firing: ") : "";
     case SM_NOTIFICATION_ESCALATED:
-      return "Unacknowledged: ";
+      return _("Unacknowledged: ");
     case SM_NOTIFICATION_RESOLVED:
-      return "Resolved: ";
+      return _("Resolved: ");
     case SM_NOTIFICATION_FLAPPING:
-      return "Flapping: ";
+      return _("Flapping: ");
     case SM_NOTIFICATION_TEST:
     default:
       return "";
@@ -147,14 +148,14 @@ title_prefix (SmNotificationKind kind,
 static const char *
 flapping_body (void)
 {
-  return "Its state keeps changing; notices are paused until it settles.";
+  return _("Its state keeps changing; notices are paused until it settles.");
 }
 
 static const char *
 gap_message (void)
 {
-  return "Monitoring gap: this computer was offline or every server failed at once; "
-         "unreachable results in it were not counted";
+  return _("Monitoring gap: this computer was offline or every server failed at once; "
+           "unreachable results in it were not counted");
 }
 
 /* End of messages. */
@@ -631,7 +632,7 @@ run_timers (SmAlertEngine *engine,
     {
       alert->escalated = TRUE;
       add_event (events, SM_ALERT_EVENT_ESCALATED, alert, alert->state, alert->state, now,
-                 held, g_strdup_printf ("Escalated to %s", rule->escalation_channel));
+                 held, g_strdup_printf (_("Escalated to %s"), rule->escalation_channel));
       notify (alert, name, SM_NOTIFICATION_ESCALATED, FALSE, now, notifications);
     }
 }
@@ -747,7 +748,7 @@ evaluate_target (SmAlertEngine *engine,
                                  : SM_ALERT_EVENT_FLAPPING_STOPPED,
                  alert, alert->state, alert->state, now, held,
                  g_strdup_printf ("%s (%u %% state changes)",
-                                  alert->flapping ? "Flapping started" : "Flapping stopped",
+                                  alert->flapping ? _("Flapping started") : _("Flapping stopped"),
                                   percent));
       if (alert->flapping && (held & ~SM_ALERT_HELD_FLAPPING) == 0)
         notify (alert, server_name_of (engine, alert), SM_NOTIFICATION_FLAPPING, FALSE, now,
@@ -1082,7 +1083,8 @@ sm_alert_engine_acknowledge (SmAlertEngine *engine,
   if (alert == NULL || alert->state != SM_ALERT_STATE_FIRING)
     {
       g_set_error (error, G_IO_ERROR, alert == NULL ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_FAILED,
-                   "Alert %" G_GINT64_FORMAT " is not firing", alert_id);
+                   "%s", alert == NULL ? _("This alert no longer exists.")
+                                      : _("Only a firing alert can be acknowledged."));
       return FALSE;
     }
 
@@ -1114,13 +1116,14 @@ sm_alert_engine_resolve (SmAlertEngine *engine,
       alert->state == SM_ALERT_STATE_RESOLVED)
     {
       g_set_error (error, G_IO_ERROR, alert == NULL ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_FAILED,
-                   "Alert %" G_GINT64_FORMAT " is not active", alert_id);
+                   "%s", alert == NULL ? _("This alert no longer exists.")
+                                      : _("This alert is already over."));
       return FALSE;
     }
 
   local = local_time (engine, now);
   alert->failures = 0;
-  transition (engine, alert, SM_ALERT_STATE_RESOLVED, now, "resolved by hand", local, events);
+  transition (engine, alert, SM_ALERT_STATE_RESOLVED, now, _("resolved by hand"), local, events);
   run_timers (engine, alert, now, local, events, notifications);
   return TRUE;
 }
