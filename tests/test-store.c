@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sm-alert-store.h"
 #include "sm-store.h"
 #include "sm-test-util.h"
 
@@ -1611,6 +1612,188 @@ test_save_poll (Fixture       *fixture,
   g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM server_state"), ==, 0);
 }
 
+/* Alerts (migration 7). */
+
+static guint
+count_rules_for (SmStore *store,
+                 gint64   server_id)
+{
+  g_autoptr(GPtrArray) rules = sm_store_list_rules (store, NULL);
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, server_id);
+  guint n = 0;
+
+  g_assert_nonnull (rules);
+  for (guint i = 0; i < rules->len; i++)
+    {
+      SmAlertRule *rule = g_ptr_array_index (rules, i);
+
+      n += rule->scope == SM_ALERT_SCOPE_SERVER && g_strcmp0 (rule->scope_value, id) == 0;
+    }
+  return n;
+}
+
+static void
+test_alerts_default_rules (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(GPtrArray) servers = NULL;
+  g_autoptr(SmServer) added = make_server ("new-one", SM_AUTH_AGENT);
+
+  /* Servers from an old database get the defaults on migration ... */
+  build_v1 (fixture->path);
+  store = open_ok (fixture->path, NULL);
+  servers = sm_store_list_servers (store, NULL);
+  g_assert_cmpuint (servers->len, ==, 3);
+  for (guint i = 0; i < servers->len; i++)
+    g_assert_cmpuint (count_rules_for (store, sm_server_get_id (g_ptr_array_index (servers, i))), ==, 6);
+
+  /* ... new ones when they are added, and they go with the server. */
+  save_ok (store, added, SM_SECRET_KEEP, NULL);
+  g_assert_cmpuint (count_rules_for (store, sm_server_get_id (added)), ==, 6);
+  g_assert_true (sm_store_delete_server (store, sm_server_get_id (added), NULL));
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM alert_rules"), ==, 18);
+}
+
+static void
+test_alerts_parent (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(SmStore) store = open_ok (fixture->path, NULL);
+  g_autoptr(SmServer) router = make_server ("router", SM_AUTH_AGENT);
+  g_autoptr(SmServer) web = make_server ("web", SM_AUTH_AGENT);
+  g_autoptr(SmServer) stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  save_ok (store, router, SM_SECRET_KEEP, NULL);
+  sm_server_set_parent_id (web, sm_server_get_id (router));
+  save_ok (store, web, SM_SECRET_KEEP, NULL);
+  stored = sm_store_get_server (store, sm_server_get_id (web), NULL);
+  g_assert_cmpint (sm_server_get_parent_id (stored), ==, sm_server_get_id (router));
+
+  /* A cycle, itself, a server that does not exist. */
+  sm_server_set_parent_id (router, sm_server_get_id (web));
+  g_assert_false (sm_store_save_server (store, router, SM_SECRET_KEEP, NULL, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "parent: "));
+  g_clear_error (&error);
+  sm_server_set_parent_id (router, sm_server_get_id (router));
+  g_assert_false (sm_store_save_server (store, router, SM_SECRET_KEEP, NULL, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  sm_server_set_parent_id (router, 9999);
+  g_assert_false (sm_store_save_server (store, router, SM_SECRET_KEEP, NULL, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "parent: no such server");
+  g_clear_error (&error);
+
+  /* Deleting the parent leaves the child without one. */
+  g_assert_true (sm_store_delete_server (store, sm_server_get_id (router), NULL));
+  g_clear_object (&stored);
+  stored = sm_store_get_server (store, sm_server_get_id (web), NULL);
+  g_assert_cmpint (sm_server_get_parent_id (stored), ==, 0);
+}
+
+static void
+test_alerts_channels (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  static const char token[] = "987654:SECRET-token-value";
+  g_autoptr(SmVault) vault = vault_a ();
+  g_autoptr(SmStore) store = open_ok (fixture->path, vault);
+  g_autoptr(SmChannel) tg = sm_channel_new ("tg", SM_CHANNEL_TELEGRAM);
+  g_autoptr(SmChannel) other = sm_channel_new ("TG", SM_CHANNEL_DESKTOP);
+  g_autoptr(SmChannel) found = NULL;
+  g_autoptr(GPtrArray) channels = NULL;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  /* A Telegram channel needs its token and a chat. */
+  g_assert_false (sm_store_save_channel (store, tg, SM_SECRET_SET, token, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "chat_id: "));
+  g_clear_error (&error);
+  sm_channel_set (tg, "chat_id", "-100123");
+  g_assert_true (sm_store_save_channel (store, tg, SM_SECRET_SET, token, &error));
+  g_assert_no_error (error);
+  g_assert_true (tg->has_secret);
+
+  /* The token is encrypted at rest. */
+  g_assert_false (sm_test_file_contains (fixture->path, token, strlen (token)));
+  secret = sm_store_load_channel_secret (store, tg, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, token);
+  sm_secret_free (secret);
+
+  /* Names are unique regardless of case. */
+  g_assert_false (sm_store_save_channel (store, other, SM_SECRET_KEEP, NULL, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_DUPLICATE);
+  g_clear_error (&error);
+
+  /* Saving with KEEP keeps the token. */
+  sm_channel_set (tg, "chat_id", "42");
+  g_assert_true (sm_store_save_channel (store, tg, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+  found = sm_store_find_channel (store, "Tg", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (sm_channel_get (found, "chat_id"), ==, "42");
+  g_assert_true (found->has_secret);
+  secret = sm_store_load_channel_secret (store, found, &error);
+  g_assert_cmpstr (secret, ==, token);
+  sm_secret_free (secret);
+
+  channels = sm_store_list_channels (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (channels->len, ==, 1);
+  g_assert_true (sm_store_delete_channel (store, tg->id, &error));
+  g_assert_no_error (error);
+  g_assert_false (sm_store_delete_channel (store, tg->id, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_alerts_windows (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(SmStore) store = open_ok (fixture->path, NULL);
+  g_autoptr(SmAlertWindow) quiet = sm_alert_window_new (SM_WINDOW_QUIET_HOURS);
+  g_autoptr(SmAlertWindow) bad = sm_alert_window_new (SM_WINDOW_MAINTENANCE);
+  g_autoptr(GPtrArray) windows = NULL;
+  g_autoptr(GError) error = NULL;
+  SmAlertWindow *read;
+
+  quiet->window.days = SM_WEEKDAYS_MON_FRI;
+  quiet->window.start = 22 * 60;
+  quiet->window.end = 6 * 60 + 30;
+  g_assert_true (sm_store_save_window (store, quiet, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (quiet->id, >, 0);
+
+  bad->server_id = 4242;
+  g_assert_false (sm_store_save_window (store, bad, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  bad->server_id = 0;
+  bad->window.days = 0;
+  g_assert_false (sm_store_save_window (store, bad, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  windows = sm_store_list_windows (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (windows->len, ==, 1);
+  read = g_ptr_array_index (windows, 0);
+  g_assert_cmpint (read->kind, ==, SM_WINDOW_QUIET_HOURS);
+  g_assert_cmpuint (read->window.days, ==, SM_WEEKDAYS_MON_FRI);
+  g_assert_cmpuint (read->window.start, ==, 22 * 60);
+  g_assert_cmpuint (read->window.end, ==, 6 * 60 + 30);
+  g_assert_true (sm_store_delete_window (store, quiet->id, &error));
+  g_clear_pointer (&windows, g_ptr_array_unref);
+  windows = sm_store_list_windows (store, &error);
+  g_assert_cmpuint (windows->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1646,6 +1829,10 @@ main (int   argc,
   ADD ("/store/error/write-fails", test_error_write_fails);
   ADD ("/store/transaction/rollback", test_transaction_rollback);
   ADD ("/store/transaction/commit", test_transaction_commit);
+  ADD ("/store/alerts/default-rules", test_alerts_default_rules);
+  ADD ("/store/alerts/parent", test_alerts_parent);
+  ADD ("/store/alerts/channels", test_alerts_channels);
+  ADD ("/store/alerts/windows", test_alerts_windows);
 
 #undef ADD
 
