@@ -45,6 +45,19 @@ bot_api_cb (SoupServer        *server,
   static const char ok[] = "{\"ok\":true,\"result\":{\"message_id\":1}}";
   JsonObject *object;
 
+  if (g_str_has_suffix (path, "/sendPhoto"))
+    {
+      static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n' };
+
+      g_ptr_array_add (fixture->texts,
+                       g_strdup_printf ("photo png=%d",
+                                        memmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                                png_magic, sizeof png_magic) != NULL));
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, ok, strlen (ok));
+      return;
+    }
+
   g_assert_true (g_str_has_suffix (path, "/sendMessage"));
   g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
                                              (gssize) g_bytes_get_size (body), NULL));
@@ -337,6 +350,65 @@ test_routing (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&manager));
 }
 
+/* A Telegram channel with attach_chart sends the metric's last hour. */
+static void
+test_telegram_chart (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(SmServer) web = add_server (fixture, "web-1");
+  g_autoptr(SmChannel) tg = sm_channel_new ("tg", SM_CHANNEL_TELEGRAM);
+  g_autoptr(SmAlertManager) manager = NULL;
+  g_autoptr(SmHistoryWriter) writer = NULL;
+  g_autoptr(SmHistoryReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "test.db", NULL);
+  const char *names[] = { "cpu.percent" };
+
+  /* History keeps raw samples relative to the real clock. */
+  fixture->now = g_get_real_time () / G_USEC_PER_SEC;
+  sm_channel_set (tg, "chat_id", "42");
+  sm_channel_set (tg, "api_base", fixture->api_base);
+  sm_channel_set (tg, "attach_chart", "true");
+  g_assert_true (sm_store_save_channel (fixture->store, tg, SM_SECRET_SET, TOKEN, &error));
+  g_assert_no_error (error);
+
+  writer = sm_history_writer_new (path, &error);
+  g_assert_no_error (error);
+  for (gint64 t = fixture->now - 3600; t <= fixture->now; t += 60)
+    {
+      double value = 50 + (double) ((t / 60) % 40);
+
+      sm_history_writer_add_values (writer, sm_server_get_id (web), t, names, &value, 1);
+    }
+  g_assert_true (sm_history_writer_flush (writer, &error));
+  g_assert_no_error (error);
+  reader = sm_history_reader_new (path, &error);
+  g_assert_no_error (error);
+
+  manager = new_manager (fixture);
+  sm_alert_manager_set_history_reader (manager, reader);
+
+  /* CPU above 90 % for 5 minutes (a default rule) fires with a chart. */
+  for (guint i = 0; i <= 10; i++)
+    {
+      poll_up (manager, web, 97);
+      fixture->now += 30;
+    }
+  flush (manager);
+  g_assert_cmpuint (fixture->texts->len, ==, 2);
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture->texts, 0), "cpu.percent"));
+  g_assert_cmpstr (g_ptr_array_index (fixture->texts, 1), ==, "photo png=1");
+
+  /* A state alert has no chart. */
+  poll_down (manager, web);
+  fixture->now += 30;
+  poll_down (manager, web);
+  flush (manager);
+  g_assert_cmpuint (fixture->texts->len, ==, 3);
+  g_assert_false (g_str_has_prefix (g_ptr_array_index (fixture->texts, 2), "photo"));
+  g_assert_finalize_object (g_steal_pointer (&manager));
+}
+
 /* Offline: unreachable polls do not count; back online: a gap row. */
 static void
 test_connectivity (Fixture       *fixture,
@@ -506,6 +578,7 @@ main (int   argc,
   g_test_add ("/alert-manager/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("store-and-restore", test_store_and_restore);
   ADD ("routing", test_routing);
+  ADD ("telegram-chart", test_telegram_chart);
   ADD ("connectivity", test_connectivity);
   ADD ("desktop-action", test_desktop_action);
 #undef ADD

@@ -425,6 +425,7 @@ static void
 open_alerts (SmApplication *self)
 {
   self->alerts = sm_alert_manager_new (self->store, NULL);
+  sm_alert_manager_set_history_reader (self->alerts, self->history_reader);
   sm_alert_manager_set_timers (self->alerts, TRUE);
   g_signal_connect_object (self->alerts, "delivery-failed",
                            G_CALLBACK (delivery_failed_cb), self, G_CONNECT_SWAPPED);

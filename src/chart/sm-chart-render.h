@@ -148,6 +148,14 @@ gboolean      sm_chart_model_save      (SmChartModel       *self,
                                         const SmChartStyle *style,
                                         GError            **error);
 
+/* The chart as PNG data in memory (a Telegram photo, say). Any thread,
+ * one model per thread. */
+GBytes       *sm_chart_model_render_png (SmChartModel      *self,
+                                        int                 width,
+                                        int                 height,
+                                        const SmChartStyle *style,
+                                        GError            **error);
+
 /* For tests: the column cache of series index as the last layout left it
  * (NULL before the first). Column x covers [origin + x * range / n_columns,
  * origin + (x + 1) * range / n_columns) with range = end - start; x counts

@@ -7,8 +7,16 @@
 #include <math.h>
 
 #include "sm-alert-manager.h"
+#include "sm-chart-render.h"
 #include "sm-desktop.h"
+#include "sm-series.h"
 #include "sm-ssh-session.h"
+#include "sm-telegram.h"
+
+/* A chart attached to a Telegram notice: the metric's last hour. */
+#define CHART_RANGE_S  3600
+#define CHART_WIDTH    800
+#define CHART_HEIGHT   300
 
 /* The channel used when none is configured, so that a new user hears
  * about problems without setting anything up. */
@@ -20,6 +28,7 @@ struct _SmAlertManager
 
   SmStore       *store;
   SmAlertEngine *engine;
+  SmHistoryReader *history;     /* for charts attached to notices, or NULL */
   GTimeZone     *tz;
   SmClockFunc    clock;
   gpointer       clock_data;
@@ -247,6 +256,161 @@ send_cb (GObject      *source,
   send_data_free (data);
 }
 
+static gboolean
+wants_chart (SmAlertManager *self,
+             const char     *name)
+{
+  for (guint i = 0; i < self->channels->len; i++)
+    {
+      SmChannel *channel = g_ptr_array_index (self->channels, i);
+
+      if (g_ascii_strcasecmp (channel->name, name) == 0)
+        return g_strcmp0 (sm_channel_get (channel, "attach_chart"), "true") == 0;
+    }
+  return FALSE;
+}
+
+typedef struct {
+  SmHistoryReader *history;
+  gint64           server_id;
+  char            *metric;
+  char            *title;
+  gint64           start;
+  gint64           end;
+  guint            interval;
+} ChartJob;
+
+static void
+chart_job_free (ChartJob *job)
+{
+  sm_history_reader_unref (job->history);
+  g_free (job->metric);
+  g_free (job->title);
+  g_free (job);
+}
+
+static void
+render_chart_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  ChartJob *job = task_data;
+  g_autoptr(SmSeries) series = NULL;
+  g_autoptr(SmChartModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  SmChartStyle style;
+  GBytes *png;
+
+  series = sm_history_reader_query (job->history, job->server_id, job->metric,
+                                    job->start, job->end, CHART_WIDTH, job->interval, &error);
+  if (series == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  model = sm_chart_model_new (sm_metric_get_unit (job->metric));
+  sm_chart_model_set_title (model, job->title);
+  sm_chart_model_set_range (model, job->start, job->end, FALSE);
+  sm_chart_model_add_series (model, job->metric, g_steal_pointer (&series));
+  if (!sm_chart_model_has_data (model))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no history");
+      return;
+    }
+  sm_chart_style_init (&style, FALSE);
+  png = sm_chart_model_render_png (model, CHART_WIDTH, CHART_HEIGHT, &style, &error);
+  sm_chart_style_clear (&style);
+  if (png == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, png, (GDestroyNotify) g_bytes_unref);
+}
+
+typedef struct {
+  SendData   *send;
+  SmNotifier *notifier;
+  char       *caption;
+} ChartSend;
+
+static void
+chart_rendered_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ChartSend *chart = user_data;
+  SmAlertManager *self = chart->send->self;
+  g_autoptr(GBytes) png = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (png != NULL && !g_cancellable_is_cancelled (self->cancellable))
+    sm_telegram_notifier_send_photo_async (SM_TELEGRAM_NOTIFIER (chart->notifier), NULL, png,
+                                           chart->caption, self->cancellable, send_cb,
+                                           g_steal_pointer (&chart->send));
+  else
+    {
+      /* No history to show: the message went out without a chart. */
+      g_assert (self->pending > 0);
+      self->pending--;
+      finish_flushes (self);
+      send_data_free (g_steal_pointer (&chart->send));
+    }
+
+  g_object_unref (chart->notifier);
+  g_free (chart->caption);
+  g_free (chart);
+}
+
+/* Renders the metric's last hour on a worker and sends it as a photo. */
+static void
+attach_chart (SmAlertManager       *self,
+              SmNotifier           *notifier,
+              const char           *channel,
+              const SmNotification *notification)
+{
+  g_autoptr(GPtrArray) active = NULL;
+  g_autoptr(GTask) task = NULL;
+  SmAlertInfo *info = NULL;
+  ChartJob *job;
+  ChartSend *chart;
+
+  if (self->history == NULL || notification->alert_id <= 0 ||
+      (notification->kind != SM_NOTIFICATION_FIRING &&
+       notification->kind != SM_NOTIFICATION_ESCALATED))
+    return;
+
+  active = sm_alert_manager_list_active (self);
+  for (guint i = 0; i < active->len; i++)
+    if (((SmAlertInfo *) g_ptr_array_index (active, i))->alert_id == notification->alert_id)
+      info = g_ptr_array_index (active, i);
+  if (info == NULL || sm_alert_target_is_state (info->target))
+    return;
+
+  job = g_new0 (ChartJob, 1);
+  job->history = sm_history_reader_ref (self->history);
+  job->server_id = g_ascii_strtoll (info->server_id, NULL, 10);
+  job->metric = g_strdup (info->target);
+  job->end = now_seconds (self);
+  job->start = job->end - CHART_RANGE_S;
+  job->interval = SM_SERVER_DEFAULT_INTERVAL;
+  /* Translators: a chart title: server and metric, over the last hour. */
+  job->title = g_strdup_printf (_("%s: %s, last hour"),
+                                info->server_name != NULL ? info->server_name : "",
+                                info->target);
+
+  chart = g_new0 (ChartSend, 1);
+  chart->send = g_new0 (SendData, 1);
+  chart->send->self = g_object_ref (self);
+  chart->send->channel = g_strdup (channel);
+  chart->notifier = g_object_ref (notifier);
+  chart->caption = g_strdup (job->title);
+  self->pending++;
+
+  task = g_task_new (NULL, self->cancellable, chart_rendered_cb, chart);
+  g_task_set_source_tag (task, attach_chart);
+  g_task_set_task_data (task, job, (GDestroyNotify) chart_job_free);
+  g_task_run_in_thread (task, render_chart_thread);
+}
+
 static void
 dispatch (SmAlertManager *self,
           GPtrArray      *notifications)
@@ -274,6 +438,8 @@ dispatch (SmAlertManager *self,
           self->pending++;
           self->n_sent++;
           sm_notifier_send_async (notifier, notification, self->cancellable, send_cb, data);
+          if (SM_IS_TELEGRAM_NOTIFIER (notifier) && wants_chart (self, names[c]))
+            attach_chart (self, notifier, names[c], notification);
         }
     }
 }
@@ -409,6 +575,7 @@ sm_alert_manager_finalize (GObject *object)
   SmAlertManager *self = SM_ALERT_MANAGER (object);
 
   g_clear_pointer (&self->engine, sm_alert_engine_free);
+  g_clear_pointer (&self->history, sm_history_reader_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->channels, g_ptr_array_unref);
   g_clear_pointer (&self->notifiers, g_hash_table_unref);
@@ -525,6 +692,18 @@ sm_alert_manager_reload (SmAlertManager  *self,
     return FALSE;
   g_signal_emit (self, signals[CHANGED], 0);
   return TRUE;
+}
+
+void
+sm_alert_manager_set_history_reader (SmAlertManager  *self,
+                                     SmHistoryReader *reader)
+{
+  g_return_if_fail (SM_IS_ALERT_MANAGER (self));
+
+  if (reader != NULL)
+    sm_history_reader_ref (reader);
+  g_clear_pointer (&self->history, sm_history_reader_unref);
+  self->history = reader;
 }
 
 void

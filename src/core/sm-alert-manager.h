@@ -52,6 +52,11 @@ void            sm_alert_manager_set_timers      (SmAlertManager  *self,
 gboolean        sm_alert_manager_reload          (SmAlertManager  *self,
                                                   GError         **error);
 
+/* Where charts attached to Telegram notices (a channel's attach_chart)
+ * come from: the metric's last hour. NULL: no charts. */
+void            sm_alert_manager_set_history_reader (SmAlertManager  *self,
+                                                     SmHistoryReader *reader);
+
 /* Uses notifier for the channel with its name instead of building one
  * from the stored channel (tests; the desktop notifier the app shares).
  * Kept across reloads. */
