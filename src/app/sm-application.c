@@ -27,6 +27,8 @@ struct _SmApplication
   SmAlertManager *alerts;
   GDBusConnection *system_bus;   /* logind's PrepareForSleep, or NULL */
   guint           sleep_subscription;
+  guint           online_timeout_id; /* grace after a resume or reconnect */
+  gboolean        network_was_available;
   GSettings      *settings;
   GCancellable   *cancellable;   /* the vault load */
   GError         *vault_error;
@@ -367,16 +369,54 @@ open_server_cb (SmApplication *self,
   gtk_window_present (window);
 }
 
+/* After a resume or a reconnect the network takes a moment to work again
+ * (DHCP, Wi-Fi, VPN): polls failing in that time are part of the gap. */
+#define ONLINE_GRACE_S 30
+
+static gboolean
+online_timeout_cb (gpointer user_data)
+{
+  SmApplication *self = user_data;
+
+  self->online_timeout_id = 0;
+  if (self->alerts != NULL)
+    sm_alert_manager_set_connectivity (self->alerts, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_online (SmApplication *self,
+            gboolean       online)
+{
+  if (self->alerts == NULL)
+    return;
+
+  g_clear_handle_id (&self->online_timeout_id, g_source_remove);
+  if (online)
+    self->online_timeout_id = g_timeout_add_seconds (ONLINE_GRACE_S, online_timeout_cb, self);
+  else
+    sm_alert_manager_set_connectivity (self->alerts, FALSE);
+}
+
 /* This computer lost its network or goes to sleep: failures meanwhile are
- * a monitoring gap, not a wave of DOWN alerts. Only changes count; the
- * state at startup is taken as online. */
+ * a monitoring gap, not a wave of DOWN alerts. Only a loss after the
+ * network was available counts: a machine that reaches its servers over
+ * a LAN without a default route never looks "available" to GLib. */
 static void
 network_changed_cb (SmApplication   *self,
                     gboolean         available,
                     GNetworkMonitor *monitor)
 {
-  if (self->alerts != NULL)
-    sm_alert_manager_set_connectivity (self->alerts, available);
+  if (available)
+    {
+      self->network_was_available = TRUE;
+      set_online (self, TRUE);
+    }
+  else if (self->network_was_available)
+    {
+      self->network_was_available = FALSE;
+      set_online (self, FALSE);
+    }
 }
 
 static void
@@ -394,8 +434,7 @@ prepare_for_sleep_cb (GDBusConnection *connection,
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
     return;
   g_variant_get (parameters, "(b)", &sleeping);
-  if (self->alerts != NULL)
-    sm_alert_manager_set_connectivity (self->alerts, !sleeping);
+  set_online (self, !sleeping);
 }
 
 static void
@@ -431,6 +470,8 @@ open_alerts (SmApplication *self)
                            G_CALLBACK (delivery_failed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->alerts, "open-server",
                            G_CALLBACK (open_server_cb), self, G_CONNECT_SWAPPED);
+  self->network_was_available =
+    g_network_monitor_get_network_available (g_network_monitor_get_default ());
   g_signal_connect_object (g_network_monitor_get_default (), "network-changed",
                            G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
   g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, g_object_ref (self));
@@ -649,6 +690,7 @@ sm_application_shutdown (GApplication *application)
   g_clear_pointer (&self->history_writer, sm_history_writer_free);
   if (self->alerts != NULL)
     sm_alert_manager_set_timers (self->alerts, FALSE);
+  g_clear_handle_id (&self->online_timeout_id, g_source_remove);
   if (self->sleep_subscription != 0)
     g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
   self->sleep_subscription = 0;
@@ -670,6 +712,7 @@ sm_application_dispose (GObject *object)
     g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
   self->sleep_subscription = 0;
   g_clear_object (&self->system_bus);
+  g_clear_handle_id (&self->online_timeout_id, g_source_remove);
   g_clear_object (&self->alerts);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
