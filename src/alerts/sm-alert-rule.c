@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -75,7 +77,7 @@ char *
 sm_alert_parse_duration (const char *text,
                          gint64     *out_seconds)
 {
-  const char *problem = "must be a duration such as 30s, 5m, 2h or 1d";
+  const char *problem = _("must be a duration such as 30s, 5m, 2h or 1d");
   g_autofree char *copy = NULL;
   char *end = NULL;
   guint64 number;
@@ -119,7 +121,7 @@ sm_alert_parse_duration (const char *text,
 
   /* Ten years is more than any rule needs and keeps the sums small. */
   if (number > (guint64) 10 * 366 * 86400 / unit)
-    return g_strdup ("must be at most 10 years");
+    return g_strdup (_("must be at most 10 years"));
 
   *out_seconds = (gint64) (number * unit);
   return NULL;
@@ -159,11 +161,11 @@ sm_weekly_window_validate (const SmWeeklyWindow *window)
   g_return_val_if_fail (window != NULL, NULL);
 
   if (window->days == 0 || (window->days & ~SM_WEEKDAYS_ALL) != 0)
-    return g_strdup ("days: must name at least one day of the week");
+    return g_strdup_printf ("days: %s", _("must name at least one day of the week"));
   if (window->start >= 24 * 60)
-    return g_strdup ("start: must be a time from 00:00 to 23:59");
+    return g_strdup_printf ("start: %s", _("must be a time from 00:00 to 23:59"));
   if (window->end >= 24 * 60)
-    return g_strdup ("end: must be a time from 00:00 to 23:59");
+    return g_strdup_printf ("end: %s", _("must be a time from 00:00 to 23:59"));
   return NULL;
 }
 
@@ -171,7 +173,7 @@ char *
 sm_parse_time_of_day (const char *text,
                       guint16    *out_minutes)
 {
-  const char *problem = "must be a time from 00:00 to 23:59";
+  const char *problem = _("must be a time from 00:00 to 23:59");
   guint hour;
   guint minute;
 
@@ -361,22 +363,23 @@ sm_alert_rule_validate (const SmAlertRule *rule)
   g_return_val_if_fail (rule != NULL, NULL);
 
   if (rule->id == NULL || rule->id[0] == '\0')
-    return g_strdup ("id: must not be empty");
+    return g_strdup_printf ("id: %s", _("must not be empty"));
   if (!target_is_valid (rule->target))
-    return g_strdup ("metric: must be a metric name such as cpu.percent, a pattern "
-                     "such as disk.*.used_percent, or one of state.unreachable, "
-                     "state.host_key_changed, state.unit_failed, "
-                     "state.container_not_running");
+    return g_strdup_printf ("metric: %s",
+                            _("must be a metric name such as cpu.percent, a pattern "
+                              "such as disk.*.used_percent, or one of state.unreachable, "
+                              "state.host_key_changed, state.unit_failed, "
+                              "state.container_not_running"));
 
   is_state = sm_alert_target_is_state (rule->target);
   if ((guint) rule->op >= G_N_ELEMENTS (op_names))
-    return g_strdup ("op: must be one of >, >=, <, <=, ==, !=");
+    return g_strdup_printf ("op: %s", _("must be one of >, >=, <, <=, ==, !="));
   if (!is_state && !isfinite (rule->threshold))
-    return g_strdup ("threshold: must be a number");
+    return g_strdup_printf ("threshold: %s", _("must be a number"));
 
   clear = sm_alert_rule_get_clear_threshold (rule);
   if (!is_state && !isfinite (clear))
-    return g_strdup ("clear: must be a number");
+    return g_strdup_printf ("clear: %s", _("must be a number"));
   if (!is_state)
     {
       switch (rule->op)
@@ -384,34 +387,34 @@ sm_alert_rule_validate (const SmAlertRule *rule)
         case SM_ALERT_OP_GT:
         case SM_ALERT_OP_GE:
           if (clear > rule->threshold)
-            return g_strdup ("clear: must not be above the threshold");
+            return g_strdup_printf ("clear: %s", _("must not be above the threshold"));
           break;
         case SM_ALERT_OP_LT:
         case SM_ALERT_OP_LE:
           if (clear < rule->threshold)
-            return g_strdup ("clear: must not be below the threshold");
+            return g_strdup_printf ("clear: %s", _("must not be below the threshold"));
           break;
         case SM_ALERT_OP_EQ:
         case SM_ALERT_OP_NE:
         default:
           if (clear != rule->threshold)
-            return g_strdup ("clear: must equal the threshold for == and !=");
+            return g_strdup_printf ("clear: %s", _("must equal the threshold for == and !="));
           break;
         }
     }
 
   if (rule->for_seconds < 0)
-    return g_strdup ("for: must not be negative");
+    return g_strdup_printf ("for: %s", _("must not be negative"));
   if ((guint) rule->severity > SM_SEVERITY_CRITICAL)
-    return g_strdup ("severity: must be warning or critical");
+    return g_strdup_printf ("severity: %s", _("must be warning or critical"));
   if (rule->retries < 1 || rule->retries > 20)
-    return g_strdup ("retries: must be a number from 1 to 20");
+    return g_strdup_printf ("retries: %s", _("must be a number from 1 to 20"));
   if (rule->repeat_seconds < 0)
-    return g_strdup ("repeat: must not be negative");
+    return g_strdup_printf ("repeat: %s", _("must not be negative"));
   if (rule->escalate_seconds < 0)
-    return g_strdup ("escalate_after: must not be negative");
+    return g_strdup_printf ("escalate_after: %s", _("must not be negative"));
   if (rule->escalate_seconds > 0 && !channel_name_is_valid (rule->escalation_channel))
-    return g_strdup ("escalate_to: must name a channel when escalate_after is set");
+    return g_strdup_printf ("escalate_to: %s", _("must name a channel when escalate_after is set"));
 
   if (rule->scope != SM_ALERT_SCOPE_ALL &&
       (rule->scope_value == NULL || rule->scope_value[0] == '\0'))
@@ -419,13 +422,13 @@ sm_alert_rule_validate (const SmAlertRule *rule)
       switch (rule->scope)
         {
         case SM_ALERT_SCOPE_SERVER:
-          return g_strdup ("server: must not be empty");
+          return g_strdup_printf ("server: %s", _("must not be empty"));
         case SM_ALERT_SCOPE_GROUP:
-          return g_strdup ("group: must not be empty");
+          return g_strdup_printf ("group: %s", _("must not be empty"));
         case SM_ALERT_SCOPE_TAG:
         case SM_ALERT_SCOPE_ALL:
         default:
-          return g_strdup ("tag: must not be empty");
+          return g_strdup_printf ("tag: %s", _("must not be empty"));
         }
     }
 
@@ -441,7 +444,7 @@ sm_alert_rule_validate (const SmAlertRule *rule)
   for (guint i = 0; rule->channels != NULL && rule->channels[i] != NULL; i++)
     {
       if (!channel_name_is_valid (rule->channels[i]))
-        return g_strdup_printf ("channels[%u]: must be a channel name of 1 to 64 characters", i);
+        return g_strdup_printf ("channels[%u]: %s", i, _("must be a channel name of 1 to 64 characters"));
     }
 
   return NULL;
@@ -586,7 +589,7 @@ sm_weekly_window_from_json (JsonNode        *node,
   *out_error = NULL;
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      *out_error = g_strdup (": must be an object with days, start and end");
+      *out_error = g_strdup_printf (": %s", _("must be an object with days, start and end"));
       return FALSE;
     }
   object = json_node_get_object (node);
@@ -612,8 +615,9 @@ sm_weekly_window_from_json (JsonNode        *node,
 
           if (!day_from_name (name, &day))
             {
-              *out_error = g_strdup ("days: must be a list of mon, tue, wed, thu, fri, sat, sun, "
-                                     "or all, mon-fri or sat-sun");
+              *out_error = g_strdup_printf ("days: %s",
+                                            _("must be a list of mon, tue, wed, thu, fri, sat, sun, "
+                                              "or all, mon-fri or sat-sun"));
               return FALSE;
             }
           window.days = 1u << day;
@@ -632,7 +636,7 @@ sm_weekly_window_from_json (JsonNode        *node,
               json_node_get_value_type (element) != G_TYPE_STRING ||
               !day_from_name (json_node_get_string (element), &day))
             {
-              *out_error = g_strdup_printf ("days[%u]: must be one of mon, tue, wed, thu, fri, sat, sun", i);
+              *out_error = g_strdup_printf ("days[%u]: %s", i, _("must be one of mon, tue, wed, thu, fri, sat, sun"));
               return FALSE;
             }
           window.days |= 1u << day;
@@ -640,20 +644,20 @@ sm_weekly_window_from_json (JsonNode        *node,
     }
   else
     {
-      *out_error = g_strdup ("days: must be a list of mon, tue, wed, thu, fri, sat, sun");
+      *out_error = g_strdup_printf ("days: %s", _("must be a list of mon, tue, wed, thu, fri, sat, sun"));
       return FALSE;
     }
 
   if (!string_member (object, "start", &text) || text == NULL ||
       (problem = sm_parse_time_of_day (text, &window.start)) != NULL)
     {
-      *out_error = g_strdup ("start: must be a time of day such as 09:00");
+      *out_error = g_strdup_printf ("start: %s", _("must be a time of day such as 09:00"));
       return FALSE;
     }
   if (!string_member (object, "end", &text) || text == NULL ||
       (problem = sm_parse_time_of_day (text, &window.end)) != NULL)
     {
-      *out_error = g_strdup ("end: must be a time of day such as 17:00");
+      *out_error = g_strdup_printf ("end: %s", _("must be a time of day such as 17:00"));
       return FALSE;
     }
 
@@ -824,7 +828,7 @@ duration_member (JsonObject *object,
   else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     text = g_strdup (json_node_get_string (node));
   else
-    return g_strdup_printf ("%s: must be a duration such as 30s, 5m, 2h or 1d", member);
+    return g_strdup_printf ("%s: %s", member, _("must be a duration such as 30s, 5m, 2h or 1d"));
 
   problem = sm_alert_parse_duration (text, out_seconds);
   if (problem != NULL)
@@ -852,7 +856,7 @@ sm_alert_rule_from_json (JsonNode  *node,
   *out_error = NULL;
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      *out_error = g_strdup (": must be an object");
+      *out_error = g_strdup_printf (": %s", _("must be an object"));
       return NULL;
     }
   object = json_node_get_object (node);
@@ -863,51 +867,51 @@ sm_alert_rule_from_json (JsonNode  *node,
     for (GList *l = names; l != NULL; l = l->next)
       if (!g_strv_contains (rule_members, l->data))
         {
-          *out_error = g_strdup_printf ("%s: unknown member", (const char *) l->data);
+          *out_error = g_strdup_printf ("%s: %s", (const char *) l->data, _("unknown member"));
           return NULL;
         }
   }
 
   if (!string_member (object, "id", &text))
     {
-      *out_error = g_strdup ("id: must be a string");
+      *out_error = g_strdup_printf ("id: %s", _("must be a string"));
       return NULL;
     }
   id = text != NULL ? g_strdup (text) : sm_alert_rule_new_id ();
 
   if (!string_member (object, "metric", &text) || text == NULL)
     {
-      *out_error = g_strdup ("metric: must be a metric name such as cpu.percent");
+      *out_error = g_strdup_printf ("metric: %s", _("must be a metric name such as cpu.percent"));
       return NULL;
     }
   rule = sm_alert_rule_new (id, text, SM_ALERT_OP_GT, 0);
 
   if (!string_member (object, "op", &text))
     {
-      *out_error = g_strdup ("op: must be one of >, >=, <, <=, ==, !=");
+      *out_error = g_strdup_printf ("op: %s", _("must be one of >, >=, <, <=, ==, !="));
       return NULL;
     }
   if (text != NULL && !sm_alert_op_from_string (text, &rule->op))
     {
-      *out_error = g_strdup ("op: must be one of >, >=, <, <=, ==, !=");
+      *out_error = g_strdup_printf ("op: %s", _("must be one of >, >=, <, <=, ==, !="));
       return NULL;
     }
 
   if (!number_member (object, "threshold", &number, &present))
     {
-      *out_error = g_strdup ("threshold: must be a number");
+      *out_error = g_strdup_printf ("threshold: %s", _("must be a number"));
       return NULL;
     }
   if (present)
     rule->threshold = number;
   else if (!sm_alert_target_is_state (rule->target))
     {
-      *out_error = g_strdup ("threshold: is required for a metric rule");
+      *out_error = g_strdup_printf ("threshold: %s", _("is required for a metric rule"));
       return NULL;
     }
   if (!number_member (object, "clear", &number, &present))
     {
-      *out_error = g_strdup ("clear: must be a number");
+      *out_error = g_strdup_printf ("clear: %s", _("must be a number"));
       return NULL;
     }
   if (present)
@@ -924,7 +928,7 @@ sm_alert_rule_from_json (JsonNode  *node,
   if (!string_member (object, "severity", &text) ||
       (text != NULL && !sm_severity_from_string (text, &rule->severity)))
     {
-      *out_error = g_strdup ("severity: must be warning or critical");
+      *out_error = g_strdup_printf ("severity: %s", _("must be warning or critical"));
       return NULL;
     }
 
@@ -935,7 +939,7 @@ sm_alert_rule_from_json (JsonNode  *node,
           json_node_get_value_type (member) != G_TYPE_INT64 ||
           json_node_get_int (member) < 1 || json_node_get_int (member) > 20)
         {
-          *out_error = g_strdup ("retries: must be a number from 1 to 20");
+          *out_error = g_strdup_printf ("retries: %s", _("must be a number from 1 to 20"));
           return NULL;
         }
       rule->retries = (guint) json_node_get_int (member);
@@ -943,7 +947,7 @@ sm_alert_rule_from_json (JsonNode  *node,
 
   if (!string_member (object, "escalate_to", &text))
     {
-      *out_error = g_strdup ("escalate_to: must be a channel name");
+      *out_error = g_strdup_printf ("escalate_to: %s", _("must be a channel name"));
       return NULL;
     }
   rule->escalation_channel = g_strdup (text);
@@ -956,7 +960,7 @@ sm_alert_rule_from_json (JsonNode  *node,
 
       if (!string_member (object, scopes[i], &text))
         {
-          *out_error = g_strdup_printf ("%s: must be a string", scopes[i]);
+          *out_error = g_strdup_printf ("%s: %s", scopes[i], _("must be a string"));
           return NULL;
         }
       if (text != NULL)
@@ -968,7 +972,7 @@ sm_alert_rule_from_json (JsonNode  *node,
     }
   if (n_scopes > 1)
     {
-      *out_error = g_strdup ("server: give at most one of server, group and tag");
+      *out_error = g_strdup_printf ("server: %s", _("give at most one of server, group and tag"));
       return NULL;
     }
   rule->scope_value = g_strdup (scope_value);
@@ -980,7 +984,7 @@ sm_alert_rule_from_json (JsonNode  *node,
 
       if (!JSON_NODE_HOLDS_ARRAY (member))
         {
-          *out_error = g_strdup ("business_hours: must be a list of weekly windows");
+          *out_error = g_strdup_printf ("business_hours: %s", _("must be a list of weekly windows"));
           return NULL;
         }
       array = json_node_get_array (member);
@@ -1007,7 +1011,7 @@ sm_alert_rule_from_json (JsonNode  *node,
 
       if (!JSON_NODE_HOLDS_ARRAY (member))
         {
-          *out_error = g_strdup ("channels: must be a list of channel names");
+          *out_error = g_strdup_printf ("channels: %s", _("must be a list of channel names"));
           return NULL;
         }
       array = json_node_get_array (member);
@@ -1018,7 +1022,7 @@ sm_alert_rule_from_json (JsonNode  *node,
           if (!JSON_NODE_HOLDS_VALUE (element) ||
               json_node_get_value_type (element) != G_TYPE_STRING)
             {
-              *out_error = g_strdup_printf ("channels[%u]: must be a channel name", i);
+              *out_error = g_strdup_printf ("channels[%u]: %s", i, _("must be a channel name"));
               return NULL;
             }
           g_strv_builder_add (channels, json_node_get_string (element));
@@ -1032,7 +1036,7 @@ sm_alert_rule_from_json (JsonNode  *node,
       if (!JSON_NODE_HOLDS_VALUE (member) ||
           json_node_get_value_type (member) != G_TYPE_BOOLEAN)
         {
-          *out_error = g_strdup ("enabled: must be true or false");
+          *out_error = g_strdup_printf ("enabled: %s", _("must be true or false"));
           return NULL;
         }
       rule->enabled = json_node_get_boolean (member);
