@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <libsoup/soup.h>
 
+#include "sm-alert-store.h"
 #include "sm-history.h"
 #include "sm-store.h"
 #include "sm-test-util.h"
@@ -102,6 +104,7 @@ test_version_help (void)
   g_assert_nonnull (strstr (run.out, "--export"));
   g_assert_nonnull (strstr (run.out, "--list"));
   g_assert_nonnull (strstr (run.out, "--data-dir"));
+  g_assert_nonnull (strstr (run.out, "--alerts"));
 
   run_binary (&run, "--json", NULL);
   g_assert_cmpint (run.status, ==, 2);
@@ -442,6 +445,395 @@ test_history (void)
   sm_test_rmdir (dir);
 }
 
+/* Runs the binary without blocking this thread: the main context is
+ * iterated (a stand-in server in this process can answer) until it exits. */
+typedef struct {
+  Run      *run;
+  gboolean  done;
+} AsyncRun;
+
+static void
+communicate_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AsyncRun *async = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result,
+                                                       &async->run->out, &async->run->err,
+                                                       &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (G_SUBPROCESS (source)));
+  async->run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  async->done = TRUE;
+}
+
+static void
+run_binary_async (Run        *run,
+                  const char *first_arg,
+                  ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv ("SM_BINARY");
+  AsyncRun async = { run, FALSE };
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull (binary);
+  run_clear (run);
+
+  g_ptr_array_add (argv, (gpointer) binary);
+  va_start (args, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_setenv (launcher, "SM_VAULT_BACKEND", "file", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-warnings", TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher,
+                                          (const char * const *) argv->pdata,
+                                          &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, &async);
+  sm_test_wait_until (async.done);
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+}
+
+/* Seeds two open alerts and a resolved one through the store API, as the
+ * app would have stored them. */
+static void
+seed_alerts (const char *data_dir,
+             gint64      since)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmStore) store = NULL;
+  g_autoptr(SmServer) server = sm_server_new ();
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_alert_event_free);
+  g_autofree char *id = NULL;
+  struct {
+    gint64        alert_id;
+    const char   *target;
+    const char   *title;
+    SmSeverity    severity;
+    SmAlertState  to;
+    double        value;
+  } seeds[] = {
+    { 1, "cpu.percent", "cpu.percent > 90", SM_SEVERITY_CRITICAL, SM_ALERT_STATE_FIRING, 97.5 },
+    { 2, "mem.used_percent", "mem.used_percent > 90", SM_SEVERITY_WARNING, SM_ALERT_STATE_PENDING, 91.25 },
+    { 3, "disk./.used_percent", "disk./.used_percent > 90", SM_SEVERITY_CRITICAL, SM_ALERT_STATE_RESOLVED, 50 },
+  };
+
+  store = sm_store_open_data_dir (data_dir, NULL, &error);
+  g_assert_no_error (error);
+  sm_server_set_name (server, "web-1");
+  sm_server_set_host (server, "web1.example.org");
+  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (server));
+
+  for (guint i = 0; i < G_N_ELEMENTS (seeds); i++)
+    {
+      SmAlertEvent *event = g_new0 (SmAlertEvent, 1);
+
+      event->kind = SM_ALERT_EVENT_TRANSITION;
+      event->alert_id = seeds[i].alert_id;
+      event->rule_id = g_strdup_printf ("%s/cpu", id);
+      event->server_id = g_strdup (id);
+      event->target = g_strdup (seeds[i].target);
+      event->from = SM_ALERT_STATE_INACTIVE;
+      event->to = seeds[i].to;
+      event->time = since;
+      event->value = seeds[i].value;
+      event->message = g_strdup ("seeded");
+      event->title = g_strdup (seeds[i].title);
+      event->severity = seeds[i].severity;
+      event->since = since;
+      event->firing_since = seeds[i].to == SM_ALERT_STATE_FIRING ? since : 0;
+      g_ptr_array_add (events, event);
+    }
+  g_assert_true (sm_store_record_alert_events (store, events, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_alerts (void)
+{
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) since_local = NULL;
+  g_autofree char *since_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 since = g_get_real_time () / G_USEC_PER_SEC - 600;
+  Run run = { 0 };
+
+  /* Nothing open. */
+  run_binary (&run, "--data-dir", empty, "--alerts", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "No active alerts.\n");
+  run_binary (&run, "--data-dir", empty, "--alerts", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
+  seed_alerts (data_dir, since);
+
+  /* A table: header, then the open alerts (not the resolved one). */
+  run_binary (&run, "--data-dir", data_dir, "--alerts", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_true (g_str_has_prefix (lines[0], "SEVERITY"));
+  g_assert_nonnull (strstr (lines[0], "SERVER"));
+  g_assert_nonnull (strstr (lines[0], "WHAT"));
+  g_assert_nonnull (strstr (lines[0], "STATE"));
+  g_assert_nonnull (strstr (lines[0], "SINCE"));
+  g_assert_nonnull (strstr (lines[0], "VALUE"));
+  g_assert_null (strstr (run.out, "disk./"));
+  since_local = g_date_time_new_from_unix_local (since);
+  since_text = g_date_time_format (since_local, "%Y-%m-%d %H:%M");
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_assert_nonnull (strstr (lines[i], "web-1"));
+      g_assert_nonnull (strstr (lines[i], since_text));
+    }
+  g_assert_true (g_str_has_prefix (lines[1], "critical"));
+  g_assert_nonnull (strstr (lines[1], "cpu.percent > 90"));
+  g_assert_nonnull (strstr (lines[1], "firing"));
+  g_assert_true (g_str_has_suffix (lines[1], "97.5"));
+  g_assert_true (g_str_has_prefix (lines[2], "warning"));
+  g_assert_nonnull (strstr (lines[2], "pending"));
+  g_assert_true (g_str_has_suffix (lines[2], "91.25"));
+  /* Columns line up. */
+  {
+    gsize offset = strstr (lines[0], "STATE") - lines[0];
+
+    g_assert_true (g_str_has_prefix (lines[1] + offset, "firing"));
+    g_assert_true (g_str_has_prefix (lines[2] + offset, "pending"));
+  }
+  g_clear_pointer (&lines, g_strfreev);
+
+  /* JSON: one object per line. */
+  run_binary (&run, "--data-dir", data_dir, "--alerts", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_cmpstr (lines[2], ==, "");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GDateTime) parsed = NULL;
+      JsonObject *object;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpint (json_object_get_int_member (object, "alert_id"), ==, i + 1);
+      g_assert_cmpstr (json_object_get_string_member (object, "server"), ==, "web-1");
+      g_assert_cmpstr (json_object_get_string_member (object, "severity"), ==,
+                       i == 0 ? "critical" : "warning");
+      g_assert_cmpstr (json_object_get_string_member (object, "state"), ==,
+                       i == 0 ? "firing" : "pending");
+      g_assert_cmpstr (json_object_get_string_member (object, "target"), ==,
+                       i == 0 ? "cpu.percent" : "mem.used_percent");
+      g_assert_cmpstr (json_object_get_string_member (object, "title"), ==,
+                       i == 0 ? "cpu.percent > 90" : "mem.used_percent > 90");
+      g_assert_cmpfloat (json_object_get_double_member (object, "value"), ==,
+                         i == 0 ? 97.5 : 91.25);
+      parsed = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "since"), NULL);
+      g_assert_nonnull (parsed);
+      g_assert_cmpint (g_date_time_to_unix (parsed), ==, since);
+    }
+
+  /* Usage errors. */
+  run_binary (&run, "--data-dir", data_dir, "--alerts", "--list", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  run_binary (&run, "--data-dir", data_dir, "--alerts", "--check-once", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+
+  run_clear (&run);
+  sm_test_rmdir (dir);
+}
+
+/* A Bot API stand-in on 127.0.0.1 that records every request. */
+typedef struct {
+  char *path;
+  char *body;
+} BotRequest;
+
+typedef struct {
+  GPtrArray *requests;   /* BotRequest */
+  gboolean   refuse;
+} BotApi;
+
+static void
+bot_request_free (gpointer data)
+{
+  BotRequest *request = data;
+
+  g_free (request->path);
+  g_free (request->body);
+  g_free (request);
+}
+
+static void
+bot_api_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  BotApi *api = user_data;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  BotRequest *request = g_new0 (BotRequest, 1);
+  const char *answer = "{\"ok\":true,\"result\":{\"message_id\":1}}";
+  guint status = SOUP_STATUS_OK;
+
+  (void) server;
+  (void) query;
+
+  request->path = g_strdup (path);
+  request->body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_ptr_array_add (api->requests, request);
+
+  /* A refusal is final: the channel does not retry it. */
+  if (api->refuse)
+    {
+      status = SOUP_STATUS_BAD_REQUEST;
+      answer = "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: chat not found\"}";
+    }
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    answer, strlen (answer));
+}
+
+#define BOT_TOKEN "123456:CLI-SECRET-tok_en"
+
+/* --check-once evaluates the rules and sends the notifications before it
+ * exits: a server on a closed port fires "unreachable" at once, and the
+ * stand-in has the one sendMessage by the time the process is gone. */
+static void
+test_check_once_alerts (void)
+{
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autofree char *file = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *base = NULL;
+  g_autoptr(SoupServer) soup = NULL;
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (bot_request_free);
+  BotApi api = { requests, FALSE };
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) any = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  BotRequest *request;
+  JsonObject *payload;
+  GSList *uris;
+  Run run = { 0 };
+
+  soup = soup_server_new (NULL, NULL);
+  soup_server_add_handler (soup, NULL, bot_api_cb, &api, NULL);
+  soup_server_listen (soup, address, 0, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (soup);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  /* A port that refuses: bound, never listening. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  /* The channel is not a default one: only the rule that names it sends
+   * there (the server's default rules have no channel of their own). */
+  json = g_strdup_printf ("{\"servers\": [{\"name\": \"closed\", \"host\": \"127.0.0.1\","
+                          "  \"port\": %u, \"auth\": {\"method\": \"agent\"}}],"
+                          " \"channels\": [{\"name\": \"tg\", \"type\": \"telegram\","
+                          "  \"bot_token\": \"" BOT_TOKEN "\", \"chat_id\": \"42\","
+                          "  \"api_base\": \"%s\", \"default\": false}],"
+                          " \"rules\": [{\"id\": \"r-closed-down\", \"server\": \"closed\","
+                          "  \"metric\": \"state.unreachable\", \"severity\": \"critical\","
+                          "  \"channels\": [\"tg\"]}]}",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+                          base);
+  file = write_file (dir, "alerts.json", json);
+  run_binary (&run, "--data-dir", dir, "--import", file, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "1 rules (1 added, 0 updated)"));
+
+  run_binary_async (&run, "--data-dir", dir, "--check-once", NULL);
+  /* Exit 1: a server is down; the notification went out all the same. */
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.out, "connection refused"));
+  g_assert_null (strstr (run.out, BOT_TOKEN));
+  g_assert_null (strstr (run.err, BOT_TOKEN));
+  g_assert_null (strstr (run.err, "failed"));
+
+  g_assert_cmpuint (requests->len, ==, 1);
+  request = g_ptr_array_index (requests, 0);
+  g_assert_cmpstr (request->path, ==, "/bot" BOT_TOKEN "/sendMessage");
+  g_assert_true (json_parser_load_from_data (parser, request->body, -1, &error));
+  g_assert_no_error (error);
+  payload = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (payload, "chat_id"), ==, "42");
+  g_assert_nonnull (strstr (json_object_get_string_member (payload, "text"), "closed"));
+
+  /* The alert is open in the store... */
+  run_binary (&run, "--data-dir", dir, "--alerts", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "closed"));
+  g_assert_nonnull (strstr (run.out, "critical"));
+  g_assert_nonnull (strstr (run.out, "firing"));
+
+  /* ...so the next check does not tell it again. */
+  run_binary_async (&run, "--data-dir", dir, "--check-once", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (requests->len, ==, 1);
+
+  /* Telegram refuses a new alert's message: the failure is printed with
+   * the channel's name, without the token, and the exit status still says
+   * "a server is down" (1), nothing more. */
+  {
+    g_autofree char *file2 =
+      write_file (dir, "more.json",
+                  "{\"rules\": [{\"id\": \"r-closed-down-2\", \"server\": \"closed\","
+                  " \"metric\": \"state.unreachable\", \"channels\": [\"tg\"]}]}");
+
+    run_binary (&run, "--data-dir", dir, "--import", file2, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  api.refuse = TRUE;
+  run_binary_async (&run, "--data-dir", dir, "--check-once", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_nonnull (strstr (run.err, "Notification through “tg” failed"));
+  g_assert_nonnull (strstr (run.err, "chat not found"));
+  g_assert_null (strstr (run.err, BOT_TOKEN));
+
+  soup_server_disconnect (soup);
+
+  run_clear (&run);
+  sm_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -453,6 +845,8 @@ main (int   argc,
   g_test_add_func ("/cli/bad-database", test_bad_database);
   g_test_add_func ("/cli/check-once", test_check_once);
   g_test_add_func ("/cli/history", test_history);
+  g_test_add_func ("/cli/alerts", test_alerts);
+  g_test_add_func ("/cli/check-once-alerts", test_check_once_alerts);
 
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "sm-alert-store.h"
 #include "sm-store.h"
 #include "sm-test-util.h"
 #include "sm-transfer.h"
@@ -516,6 +517,649 @@ test_local_server (Fixture       *fixture,
   g_assert_nonnull (strstr (json, "\"local\" : true"));
 }
 
+/* Alert settings: channels, rules, quiet hours, maintenance, parents. */
+
+#define TG_TOKEN      "123456:SECRET-tg_token-XYZ"
+#define HOOK_SECRET   "SECRET-hook-path"
+#define MAIL_PASSWORD "SECRET-mail-password"
+
+static char *
+read_fixture (const char *name)
+{
+  g_autofree char *path = sm_test_fixture_path (name);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  return contents;
+}
+
+static guint
+count_channels (SmStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) channels = sm_store_list_channels (store, &error);
+
+  g_assert_no_error (error);
+  return channels->len;
+}
+
+static guint
+count_rules (SmStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = sm_store_list_rules (store, &error);
+
+  g_assert_no_error (error);
+  return rules->len;
+}
+
+static guint
+count_windows (SmStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) windows = sm_store_list_windows (store, &error);
+
+  g_assert_no_error (error);
+  return windows->len;
+}
+
+static SmChannel *
+find_channel (SmStore    *store,
+              const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  SmChannel *channel = sm_store_find_channel (store, name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (channel);
+  return channel;
+}
+
+static gint64
+server_id (SmStore    *store,
+           const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmServer) server = sm_store_find_server_by_name (store, name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (server);
+  return sm_server_get_id (server);
+}
+
+/* The first stored rule on target with the given scope. */
+static SmAlertRule *
+find_rule (SmStore      *store,
+           const char   *target,
+           SmAlertScope  scope)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rules = sm_store_list_rules (store, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < rules->len; i++)
+    {
+      SmAlertRule *rule = g_ptr_array_index (rules, i);
+
+      if (g_str_equal (rule->target, target) && rule->scope == scope)
+        return sm_alert_rule_copy (rule);
+    }
+  return NULL;
+}
+
+static void
+assert_no_secret_in_database (Fixture *fixture)
+{
+  g_autofree char *db_path = g_build_filename (fixture->dir, SM_STORE_FILE_NAME, NULL);
+  g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
+  const char *secrets[] = { TG_TOKEN, HOOK_SECRET, MAIL_PASSWORD };
+
+  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
+    {
+      g_assert_false (sm_test_file_contains (db_path, secrets[i], strlen (secrets[i])));
+      g_assert_false (sm_test_file_contains (wal_path, secrets[i], strlen (secrets[i])));
+    }
+}
+
+static void
+test_import_alerts (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autofree char *file = read_fixture ("import-alerts.json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmChannel) tg = NULL;
+  g_autoptr(SmChannel) hook = NULL;
+  g_autoptr(SmChannel) mail = NULL;
+  g_autoptr(SmChannel) desk = NULL;
+  g_autoptr(SmSecret) secret = NULL;
+  g_autoptr(SmAlertRule) cpu = NULL;
+  g_autoptr(SmAlertRule) mem = NULL;
+  g_autoptr(SmAlertRule) disk = NULL;
+  g_autoptr(GPtrArray) windows = NULL;
+  g_autoptr(SmServer) db = NULL;
+  g_autofree char *web_id_text = NULL;
+  SmTransferCounts counts = { 0 };
+  gint64 web_id;
+  guint n_rules;
+  gboolean saw_quiet = FALSE, saw_web = FALSE, saw_all = FALSE;
+
+  g_assert_true (sm_transfer_import_data_full (fixture->store, "alerts.json", file,
+                                               strlen (file), &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.servers_added, ==, 2);
+  g_assert_cmpuint (counts.channels_added, ==, 4);
+  g_assert_cmpuint (counts.channels_updated, ==, 0);
+  g_assert_cmpuint (counts.rules_added, ==, 3);
+  g_assert_cmpuint (counts.windows_added, ==, 3);
+
+  /* Parent resolved by name. */
+  web_id = server_id (fixture->store, "web-1");
+  web_id_text = g_strdup_printf ("%" G_GINT64_FORMAT, web_id);
+  db = sm_store_find_server_by_name (fixture->store, "db-1", &error);
+  g_assert_cmpint (sm_server_get_parent_id (db), ==, web_id);
+
+  /* Channels; secrets encrypted, readable only through the store. */
+  g_assert_cmpuint (count_channels (fixture->store), ==, 4);
+  tg = find_channel (fixture->store, "tg");
+  g_assert_cmpint (tg->type, ==, SM_CHANNEL_TELEGRAM);
+  g_assert_cmpstr (sm_channel_get (tg, "chat_id"), ==, "42");
+  g_assert_cmpstr (sm_channel_get (tg, "api_base"), ==, "https://api.telegram.org");
+  g_assert_null (sm_channel_get (tg, "bot_token"));
+  g_assert_true (tg->has_secret);
+  g_assert_false (tg->is_default);
+  g_assert_true (tg->enabled);
+  secret = sm_store_load_channel_secret (fixture->store, tg, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, TG_TOKEN);
+  g_clear_pointer (&secret, sm_secret_free);
+
+  hook = find_channel (fixture->store, "hook");
+  g_assert_cmpstr (sm_channel_get (hook, "format"), ==, "slack");
+  g_assert_false (hook->enabled);
+  secret = sm_store_load_channel_secret (fixture->store, hook, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (secret, HOOK_SECRET));
+  g_clear_pointer (&secret, sm_secret_free);
+
+  mail = find_channel (fixture->store, "mail");
+  g_assert_cmpstr (sm_channel_get (mail, "port"), ==, "587");
+  g_assert_cmpstr (sm_channel_get (mail, "to"), ==, "ops@example.org");
+  secret = sm_store_load_channel_secret (fixture->store, mail, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, MAIL_PASSWORD);
+  g_clear_pointer (&secret, sm_secret_free);
+
+  desk = find_channel (fixture->store, "desk");
+  g_assert_cmpint (desk->type, ==, SM_CHANNEL_DESKTOP);
+  g_assert_false (desk->has_secret);
+  g_assert_true (desk->is_default);
+
+  assert_no_secret_in_database (fixture);
+
+  /* Rules: the server's name became its id; global and group scopes. */
+  cpu = find_rule (fixture->store, "cpu.percent", SM_ALERT_SCOPE_SERVER);
+  g_assert_nonnull (cpu);
+  /* The server's default cpu rule is there too; the imported one has "for" 5m
+   * and the two channels. */
+  {
+    g_autoptr(GPtrArray) rules = sm_store_list_rules (fixture->store, &error);
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < rules->len; i++)
+      {
+        SmAlertRule *rule = g_ptr_array_index (rules, i);
+
+        if (rule->channels != NULL && g_strv_length (rule->channels) == 2)
+          {
+            found = TRUE;
+            g_assert_cmpstr (rule->target, ==, "cpu.percent");
+            g_assert_cmpint (rule->scope, ==, SM_ALERT_SCOPE_SERVER);
+            g_assert_cmpstr (rule->scope_value, ==, web_id_text);
+            g_assert_cmpint (rule->for_seconds, ==, 300);
+            g_assert_cmpint (rule->severity, ==, SM_SEVERITY_CRITICAL);
+            g_assert_cmpstr (rule->channels[0], ==, "desk");
+            g_assert_cmpstr (rule->channels[1], ==, "tg");
+            g_assert_true (g_str_has_prefix (rule->id, "r-"));
+          }
+      }
+    g_assert_true (found);
+  }
+  mem = find_rule (fixture->store, "mem.used_percent", SM_ALERT_SCOPE_ALL);
+  g_assert_nonnull (mem);
+  g_assert_cmpint (mem->op, ==, SM_ALERT_OP_GE);
+  g_assert_cmpfloat (mem->threshold, ==, 95);
+  disk = find_rule (fixture->store, "disk.*.used_percent", SM_ALERT_SCOPE_GROUP);
+  g_assert_nonnull (disk);
+  g_assert_cmpstr (disk->id, ==, "r-prod-disk");
+  g_assert_cmpstr (disk->scope_value, ==, "Production");
+  g_assert_cmpstr (disk->channels[0], ==, "mail");
+
+  /* Quiet hours and maintenance windows. */
+  windows = sm_store_list_windows (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (windows->len, ==, 3);
+  for (guint i = 0; i < windows->len; i++)
+    {
+      SmAlertWindow *window = g_ptr_array_index (windows, i);
+
+      if (window->kind == SM_WINDOW_QUIET_HOURS)
+        {
+          saw_quiet = TRUE;
+          g_assert_cmpuint (window->window.days, ==, SM_WEEKDAYS_MON_FRI);
+          g_assert_cmpuint (window->window.start, ==, 22 * 60);
+          g_assert_cmpuint (window->window.end, ==, 7 * 60);
+        }
+      else if (window->server_id == web_id)
+        {
+          saw_web = TRUE;
+          g_assert_cmpuint (window->window.days, ==, 1 << 6);
+          g_assert_cmpuint (window->window.start, ==, 2 * 60);
+          g_assert_cmpuint (window->window.end, ==, 4 * 60);
+          g_assert_cmpstr (window->comment, ==, "Kernel updates");
+        }
+      else
+        {
+          saw_all = TRUE;
+          g_assert_cmpint (window->server_id, ==, 0);
+          g_assert_cmpuint (window->window.days, ==, SM_WEEKDAYS_ALL);
+        }
+    }
+  g_assert_true (saw_quiet && saw_web && saw_all);
+
+  /* Again: servers and channels are updated, the rule with an id replaced,
+   * rules without one added, the same windows not added twice. */
+  n_rules = count_rules (fixture->store);
+  memset (&counts, 0, sizeof counts);
+  g_assert_true (sm_transfer_import_data_full (fixture->store, "alerts.json", file,
+                                               strlen (file), &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.servers_updated, ==, 2);
+  g_assert_cmpuint (counts.channels_updated, ==, 4);
+  g_assert_cmpuint (counts.rules_updated, ==, 1);
+  g_assert_cmpuint (counts.rules_added, ==, 2);
+  g_assert_cmpuint (counts.windows_added, ==, 0);
+  g_assert_cmpuint (count_rules (fixture->store), ==, n_rules + 2);
+  g_assert_cmpuint (count_windows (fixture->store), ==, 3);
+  g_assert_cmpuint (count_channels (fixture->store), ==, 4);
+
+  /* A channel without its secret keeps the stored one. */
+  {
+    const char *update =
+      "{\"channels\": [{\"name\": \"TG\", \"type\": \"telegram\", \"chat_id\": \"-100123\"}]}";
+    g_autoptr(SmChannel) updated = NULL;
+
+    g_assert_true (import_text (fixture->store, update, NULL, NULL, &error));
+    g_assert_no_error (error);
+    updated = find_channel (fixture->store, "tg");
+    g_assert_cmpint (updated->id, ==, tg->id);
+    g_assert_cmpstr (sm_channel_get (updated, "chat_id"), ==, "-100123");
+    secret = sm_store_load_channel_secret (fixture->store, updated, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (secret, ==, TG_TOKEN);
+  }
+
+  /* A parent may be a server that is only in the store. */
+  {
+    const char *child =
+      "{\"servers\": [{\"name\": \"cache-1\", \"host\": \"cache1.example.org\","
+      " \"parent\": \"DB-1\"}]}";
+    g_autoptr(SmServer) cache = NULL;
+
+    g_assert_true (import_text (fixture->store, child, NULL, NULL, &error));
+    g_assert_no_error (error);
+    cache = sm_store_find_server_by_name (fixture->store, "cache-1", &error);
+    g_assert_cmpint (sm_server_get_parent_id (cache), ==, server_id (fixture->store, "db-1"));
+  }
+}
+
+static void
+test_export_alerts (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autofree char *file = read_fixture ("import-alerts.json");
+  g_autofree char *export = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *dir2 = sm_test_mkdtemp ();
+  g_autoptr(SmStore) store2 = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SmServer) other = NULL;
+  g_autoptr(SmAlertRule) cpu2 = NULL;
+  SmTransferCounts counts = { 0 };
+  JsonObject *root;
+  JsonArray *array;
+  gboolean saw_default = FALSE, saw_cpu = FALSE;
+  guint n_rules;
+
+  g_assert_true (import_text (fixture->store, file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  n_rules = count_rules (fixture->store);
+
+  export = sm_transfer_export_data (fixture->store, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", export);
+
+  /* No secret, no secret member, not even a part of one. */
+  g_assert_null (strstr (export, TG_TOKEN));
+  g_assert_null (strstr (export, "SECRET"));
+  g_assert_null (strstr (export, "123456:"));
+  g_assert_null (strstr (export, "bot_token"));
+  g_assert_null (strstr (export, "\"password\""));
+  g_assert_null (strstr (export, "\"url\""));
+
+  g_assert_true (json_parser_load_from_data (parser, export, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+
+  array = json_object_get_array_member (root, "servers");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *server = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (server, "name"), "db-1"))
+        g_assert_cmpstr (json_object_get_string_member (server, "parent"), ==, "web-1");
+      else
+        g_assert_false (json_object_has_member (server, "parent"));
+    }
+
+  array = json_object_get_array_member (root, "channels");
+  g_assert_cmpuint (json_array_get_length (array), ==, 4);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *channel = json_array_get_object_element (array, i);
+      const char *name = json_object_get_string_member (channel, "name");
+
+      if (g_str_equal (name, "tg"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (channel, "type"), ==, "telegram");
+          g_assert_cmpstr (json_object_get_string_member (channel, "chat_id"), ==, "42");
+          g_assert_false (json_object_get_boolean_member (channel, "default"));
+        }
+      else if (g_str_equal (name, "mail"))
+        g_assert_cmpint (json_object_get_int_member (channel, "port"), ==, 587);
+    }
+
+  /* Every rule, the default ones too, names its server by name. */
+  array = json_object_get_array_member (root, "rules");
+  g_assert_cmpuint (json_array_get_length (array), ==, n_rules);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *rule = json_array_get_object_element (array, i);
+      const char *server = json_object_get_string_member_with_default (rule, "server", NULL);
+
+      if (server != NULL)
+        g_assert_true (g_str_equal (server, "web-1") || g_str_equal (server, "db-1"));
+      if (g_str_equal (json_object_get_string_member (rule, "metric"), "state.unreachable"))
+        saw_default = TRUE;
+      if (json_object_has_member (rule, "channels") &&
+          json_array_get_length (json_object_get_array_member (rule, "channels")) == 2)
+        {
+          saw_cpu = TRUE;
+          g_assert_cmpstr (server, ==, "web-1");
+          g_assert_cmpstr (json_object_get_string_member (rule, "for"), ==, "5m");
+        }
+    }
+  g_assert_true (saw_default);
+  g_assert_true (saw_cpu);
+
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "quiet_hours")), ==, 1);
+  array = json_object_get_array_member (root, "maintenance");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  {
+    gboolean saw_server = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *window = json_array_get_object_element (array, i);
+
+        if (json_object_has_member (window, "server"))
+          {
+            saw_server = TRUE;
+            g_assert_cmpstr (json_object_get_string_member (window, "server"), ==, "web-1");
+            g_assert_cmpstr (json_object_get_string_member (window, "comment"), ==, "Kernel updates");
+          }
+      }
+    g_assert_true (saw_server);
+  }
+
+  /* The export imports back into the same store as no change: everything
+   * updated, no rule or window added (the default rules keep their ids). */
+  g_assert_true (sm_transfer_import_data_full (fixture->store, "export.json", export,
+                                               strlen (export), &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.servers_added, ==, 0);
+  g_assert_cmpuint (counts.channels_added, ==, 0);
+  g_assert_cmpuint (counts.rules_added, ==, 0);
+  g_assert_cmpuint (counts.rules_updated, ==, n_rules);
+  g_assert_cmpuint (counts.windows_added, ==, 0);
+  g_assert_cmpuint (count_rules (fixture->store), ==, n_rules);
+  again = sm_transfer_export_data (fixture->store, &error);
+  g_assert_cmpstr (again, ==, export);
+
+  /* Into another store: secrets must be entered again... */
+  store2 = sm_store_open_data_dir (dir2, fixture->vault, &error);
+  g_assert_no_error (error);
+  g_assert_false (import_text (store2, export, NULL, NULL, &error));
+  g_assert_error (error, SM_TRANSFER_ERROR, SM_TRANSFER_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "servers.json: channels[3].bot_token: "));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_servers (store2), ==, 0);
+
+  /* ...then it imports, with the servers at other ids: the default rules
+   * follow their servers instead of being added twice. */
+  other = sm_server_new ();
+  sm_server_set_name (other, "other");
+  sm_server_set_host (other, "other.example.org");
+  g_assert_true (sm_store_save_server (store2, other, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+  {
+    JsonObject *tg = NULL;
+    JsonObject *hook = NULL;
+    g_autoptr(JsonGenerator) generator = json_generator_new ();
+    g_autofree char *patched = NULL;
+
+    array = json_object_get_array_member (root, "channels");
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *channel = json_array_get_object_element (array, i);
+
+        if (g_str_equal (json_object_get_string_member (channel, "name"), "tg"))
+          tg = channel;
+        else if (g_str_equal (json_object_get_string_member (channel, "name"), "hook"))
+          hook = channel;
+      }
+    json_object_set_string_member (tg, "bot_token", "999:other-token");
+    json_object_set_string_member (hook, "url", "https://hooks.example.org/other");
+    json_generator_set_root (generator, json_parser_get_root (parser));
+    patched = json_generator_to_data (generator, NULL);
+    g_assert_true (import_text (store2, patched, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (count_servers (store2), ==, 3);
+  g_assert_cmpuint (count_channels (store2), ==, 4);
+  g_assert_cmpuint (count_windows (store2), ==, 3);
+  /* The rules of the export plus the defaults of "other". */
+  {
+    g_autoptr(GPtrArray) defaults = sm_alert_rules_new_defaults ("1");
+
+    g_assert_cmpuint (count_rules (store2), ==, n_rules + defaults->len);
+  }
+  g_assert_cmpint (server_id (store2, "web-1"), !=, server_id (fixture->store, "web-1"));
+
+  g_clear_object (&store2);
+  sm_test_rmdir (dir2);
+}
+
+/* Each bad file is refused with its path-prefixed message, and nothing of
+ * it is applied. */
+static const InvalidCase invalid_alert_cases[] = {
+  { "{\"channels\": [{\"name\": \"x\", \"type\": \"pager\"}]}",
+    { "servers.json: channels[0].type: must be \"desktop\", \"telegram\", \"webhook\" or \"email\"" } },
+  { "{\"channels\": [{\"name\": \"x\"}]}",
+    { "servers.json: channels[0].type: is required" } },
+  { "{\"channels\": [{\"type\": \"desktop\"}]}",
+    { "servers.json: channels[0].name: is required" } },
+  { "{\"channels\": [{\"name\": \"tg\", \"type\": \"telegram\", \"chat_id\": \"42\"}]}",
+    { "servers.json: channels[0].bot_token: " } },
+  { "{\"channels\": [{\"name\": \"d\", \"type\": \"desktop\", \"chat_id\": \"42\"}]}",
+    { "servers.json: channels[0].chat_id: unknown field (known fields: name, type, enabled, default)" } },
+  { "{\"channels\": [{\"name\": \"d\", \"type\": \"desktop\"}, {\"name\": \"D\", \"type\": \"desktop\"}]}",
+    { "servers.json: channels[1].name: “D” is used twice in this file (also channels[0])" } },
+  { "{\"channels\": [{\"name\": \"tg\", \"type\": \"telegram\", \"chat_id\": \"42\", \"bot_token\": \"\"}]}",
+    { "servers.json: channels[0].bot_token: must not be empty" } },
+  { "{\"channels\": 5}",
+    { "servers.json: channels: must be an array of channel objects" } },
+  { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"web1.example.org\"}],"
+    " \"rules\": [{\"server\": \"web-2\", \"metric\": \"cpu.percent\", \"op\": \">\", \"threshold\": 90}]}",
+    { "servers.json: rules[0].server: no server named “web-2” in this file or in the app" } },
+  { "{\"channels\": [{\"name\": \"desk\", \"type\": \"desktop\"}],"
+    " \"rules\": [{\"metric\": \"cpu.percent\", \"op\": \">\", \"threshold\": 90,"
+    "             \"channels\": [\"desk\", \"pager\"]}]}",
+    { "servers.json: rules[0].channels[1]: no channel named “pager” in this file or in the app" } },
+  { "{\"rules\": [{\"metric\": \"cpu.percent\", \"op\": \">\", \"threshold\": 90, \"for\": \"5 minutes\"}]}",
+    { "servers.json: rules[0].for: must be a duration such as 30s, 5m, 2h or 1d" } },
+  { "{\"rules\": [{\"metric\": \"cpu.percent\", \"op\": \"=>\", \"threshold\": 90}]}",
+    { "servers.json: rules[0].op: " } },
+  { "{\"rules\": [{\"id\": \"r-1\", \"metric\": \"cpu.percent\", \"op\": \">\", \"threshold\": 90},"
+    "            {\"id\": \"r-1\", \"metric\": \"mem.used_percent\", \"op\": \">\", \"threshold\": 90}]}",
+    { "servers.json: rules[1].id: “r-1” is used twice in this file (also rules[0])" } },
+  { "{\"rules\": [7]}",
+    { "servers.json: rules[0]: must be an object" } },
+  { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"parent\": \"b\"},"
+    "              {\"name\": \"b\", \"host\": \"b.example\", \"parent\": \"c\"},"
+    "              {\"name\": \"c\", \"host\": \"c.example\", \"parent\": \"A\"}]}",
+    { "servers.json: servers[0].parent: “b” depends on this server, directly or through its parents",
+      "servers.json: servers[1].parent: “c” depends on this server",
+      "servers.json: servers[2].parent: “A” depends on this server" } },
+  { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"parent\": \"a\"}]}",
+    { "servers.json: servers[0].parent: a server cannot depend on itself" } },
+  { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"parent\": \"ghost\"}]}",
+    { "servers.json: servers[0].parent: no server named “ghost” in this file or in the app" } },
+  { "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\", \"parent\": 3}]}",
+    { "servers.json: servers[0].parent: must be a string" } },
+  { "{\"quiet_hours\": [{\"days\": \"all\", \"start\": \"25:00\", \"end\": \"07:00\"}]}",
+    { "servers.json: quiet_hours[0].start: " } },
+  { "{\"quiet_hours\": [{\"days\": \"all\", \"start\": \"22:00\", \"end\": \"07:00\", \"server\": \"a\"}]}",
+    { "servers.json: quiet_hours[0].server: unknown field" } },
+  { "{\"maintenance\": [{\"server\": \"ghost\", \"days\": \"all\", \"start\": \"02:00\", \"end\": \"03:00\"}]}",
+    { "servers.json: maintenance[0].server: no server named “ghost” in this file or in the app" } },
+  { "{\"maintenance\": [{\"days\": [\"someday\"], \"start\": \"02:00\", \"end\": \"03:00\"}]}",
+    { "servers.json: maintenance[0].days" } },
+  { "{\"servers\": [], \"alerts\": []}",
+    { "servers.json: alerts: unknown field (known fields: servers, channels, rules, quiet_hours, maintenance)" } },
+  { "{}",
+    { "servers.json: servers: must be an array" } },
+  /* Valid servers and channels do not get in when a rule is bad. */
+  { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"web1.example.org\"}],"
+    " \"channels\": [{\"name\": \"tg\", \"type\": \"telegram\", \"chat_id\": \"42\","
+    "                 \"bot_token\": \"" TG_TOKEN "\"}],"
+    " \"rules\": [{\"server\": \"web-1\", \"metric\": \"cpu.percent\", \"op\": \">\","
+    "             \"threshold\": \"high\"}]}",
+    { "servers.json: rules[0].threshold: " } },
+};
+
+static void
+test_import_alerts_invalid (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (invalid_alert_cases); i++)
+    {
+      const InvalidCase *c = &invalid_alert_cases[i];
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("case %u: %s", i, c->json);
+      g_assert_false (import_text (fixture->store, c->json, NULL, NULL, &error));
+      g_assert_error (error, SM_TRANSFER_ERROR, SM_TRANSFER_ERROR_INVALID);
+      for (guint j = 0; j < G_N_ELEMENTS (c->expected) && c->expected[j] != NULL; j++)
+        {
+          if (strstr (error->message, c->expected[j]) == NULL)
+            g_error ("case %u: expected “%s” in:\n%s", i, c->expected[j], error->message);
+        }
+      g_assert_null (strstr (error->message, TG_TOKEN));
+      g_assert_cmpuint (count_servers (fixture->store), ==, 0);
+      g_assert_cmpuint (count_channels (fixture->store), ==, 0);
+      g_assert_cmpuint (count_rules (fixture->store), ==, 0);
+      g_assert_cmpuint (count_windows (fixture->store), ==, 0);
+    }
+
+  /* One mistake, one message: what names an invalid entry is not reported
+   * as naming an unknown one. */
+  {
+    g_autoptr(GError) error = NULL;
+    const char *file =
+      "{\"servers\": [{\"name\": \"web-1\", \"host\": \"bad host!\"},"
+      "              {\"name\": \"db-1\", \"host\": \"db.example\", \"parent\": \"web-1\"}],"
+      " \"channels\": [{\"name\": \"tg\", \"type\": \"telegram\", \"chat_id\": 42,"
+      "                 \"bot_token\": \"" TG_TOKEN "\", \"colour\": \"red\"}],"
+      " \"rules\": [{\"server\": \"web-1\", \"metric\": \"state.unreachable\", \"channels\": [\"tg\"]}],"
+      " \"maintenance\": [{\"server\": \"WEB-1\", \"days\": \"all\", \"start\": \"01:00\", \"end\": \"02:00\"}]}";
+
+    g_assert_false (import_text (fixture->store, file, NULL, NULL, &error));
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "servers.json: servers[0].host: "));
+    g_assert_nonnull (strstr (error->message, "servers.json: channels[0].colour: unknown field"));
+    g_assert_null (strstr (error->message, "servers[1]"));
+    g_assert_null (strstr (error->message, "rules[0]"));
+    g_assert_null (strstr (error->message, "maintenance[0]"));
+    g_assert_null (strstr (error->message, TG_TOKEN));
+    g_assert_cmpuint (count_servers (fixture->store), ==, 0);
+  }
+}
+
+/* A refused file changes nothing of what is stored either; a failure while
+ * applying (no vault to seal a token) rolls back the servers before it. */
+static void
+test_import_alerts_atomic (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *file = read_fixture ("import-alerts.json");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *dir = sm_test_mkdtemp ();
+  g_autoptr(SmStore) no_vault = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *bad =
+    "{\"servers\": [{\"name\": \"web-1\", \"host\": \"changed.example.org\"},"
+    "               {\"name\": \"new-1\", \"host\": \"new.example.org\", \"parent\": \"web-1\"}],"
+    " \"channels\": [{\"name\": \"tg\", \"type\": \"telegram\", \"chat_id\": \"99\"}],"
+    " \"quiet_hours\": [{\"days\": \"all\", \"start\": \"20:00\", \"end\": \"06:00\"}],"
+    " \"rules\": [{\"id\": \"r-prod-disk\", \"metric\": \"disk.*.used_percent\", \"op\": \">\","
+    "             \"threshold\": 50, \"channels\": [\"nobody\"]}]}";
+  const char *needs_vault =
+    "{\"servers\": [{\"name\": \"a\", \"host\": \"a.example\"}],"
+    " \"channels\": [{\"name\": \"tg\", \"type\": \"telegram\", \"chat_id\": \"42\","
+    "                 \"bot_token\": \"" TG_TOKEN "\"}]}";
+
+  g_assert_true (import_text (fixture->store, file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  before = sm_transfer_export_data (fixture->store, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (import_text (fixture->store, bad, NULL, NULL, &error));
+  g_assert_error (error, SM_TRANSFER_ERROR, SM_TRANSFER_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "servers.json: rules[0].channels[0]: no channel named “nobody”"));
+  g_clear_error (&error);
+
+  after = sm_transfer_export_data (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after, ==, before);
+
+  no_vault = sm_store_open_data_dir (dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (import_text (no_vault, needs_vault, NULL, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "channels[0]"));
+  g_assert_null (strstr (error->message, TG_TOKEN));
+  g_assert_cmpuint (count_servers (no_vault), ==, 0);
+  g_assert_cmpuint (count_channels (no_vault), ==, 0);
+  g_assert_cmpuint (count_rules (no_vault), ==, 0);
+
+  g_clear_object (&no_vault);
+  sm_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -537,6 +1181,15 @@ main (int   argc,
               fixture_set_up, test_timeouts, fixture_tear_down);
   g_test_add ("/transfer/local-server", Fixture, NULL,
               fixture_set_up, test_local_server, fixture_tear_down);
+
+  g_test_add ("/transfer/alerts/import", Fixture, NULL,
+              fixture_set_up, test_import_alerts, fixture_tear_down);
+  g_test_add ("/transfer/alerts/export", Fixture, NULL,
+              fixture_set_up, test_export_alerts, fixture_tear_down);
+  g_test_add ("/transfer/alerts/invalid", Fixture, NULL,
+              fixture_set_up, test_import_alerts_invalid, fixture_tear_down);
+  g_test_add ("/transfer/alerts/atomic", Fixture, NULL,
+              fixture_set_up, test_import_alerts_atomic, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -56,9 +56,11 @@ static const GOptionEntry main_entries[] = {
   { "list", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("List the servers and exit"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("With --list or --check-once: print JSON"), NULL },
+    N_("With --list, --check-once or --alerts: print JSON"), NULL },
   { "check-once", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Poll every enabled server once, print the results and exit"), NULL },
+  { "alerts", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("List the active alerts and exit"), NULL },
   { "trust-host", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Connect to server NAME, print its host key fingerprint and trust it"), N_("NAME") },
   { "backup", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -591,6 +593,7 @@ sm_application_handle_local_options (GApplication *application,
   g_variant_dict_lookup (options, "json", "b", &cli.json);
   g_variant_dict_lookup (options, "version", "b", &cli.version);
   g_variant_dict_lookup (options, "check-once", "b", &cli.check_once);
+  g_variant_dict_lookup (options, "alerts", "b", &cli.alerts);
   g_variant_dict_lookup (options, "trust-host", "s", &cli.trust_host);
   g_variant_dict_lookup (options, "backup", "^ay", &cli.backup_file);
   g_variant_dict_lookup (options, "render-chart", "s", &cli.render_chart);

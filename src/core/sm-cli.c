@@ -7,6 +7,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "sm-alert-manager.h"
+#include "sm-alert-store.h"
 #include "sm-chart-render.h"
 #include "sm-cli.h"
 #include "sm-history.h"
@@ -28,6 +30,7 @@ sm_cli_wants_action (const SmCliOptions *options)
          options->trust_host != NULL ||
          options->list ||
          options->check_once ||
+         options->alerts ||
          options->json ||
          options->backup_file != NULL ||
          options->render_chart != NULL ||
@@ -58,6 +61,7 @@ sm_cli_options_clear (SmCliOptions *options)
   options->dark = FALSE;
   options->list = FALSE;
   options->check_once = FALSE;
+  options->alerts = FALSE;
   options->json = FALSE;
   options->version = FALSE;
 }
@@ -87,8 +91,8 @@ run_import (SmStore    *store,
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) vault_error = NULL;
   g_autoptr(SmVault) vault = NULL;
-  guint added = 0;
-  guint updated = 0;
+  SmTransferCounts counts = { 0 };
+  guint alert_items;
 
   /* The vault is only needed to seal passwords; without one, an import that
    * carries none still works. */
@@ -104,7 +108,7 @@ run_import (SmStore    *store,
       return SM_CLI_EXIT_FAILURE;
     }
 
-  if (!sm_transfer_import_file (store, path, &added, &updated, &error))
+  if (!sm_transfer_import_file_full (store, path, &counts, &error))
     {
       if (vault_error != NULL && error->domain == SM_VAULT_ERROR)
         {
@@ -125,10 +129,25 @@ run_import (SmStore    *store,
       return exit_status_for (error);
     }
 
-  g_print (ngettext ("Imported %u server from %s (%u added, %u updated)\n",
-                     "Imported %u servers from %s (%u added, %u updated)\n",
-                     added + updated),
-           added + updated, path, added, updated);
+  alert_items = counts.channels_added + counts.channels_updated +
+                counts.rules_added + counts.rules_updated + counts.windows_added;
+
+  /* A file with only alert settings says nothing about servers. */
+  if (counts.servers_added + counts.servers_updated > 0 || alert_items == 0)
+    g_print (ngettext ("Imported %u server from %s (%u added, %u updated)\n",
+                       "Imported %u servers from %s (%u added, %u updated)\n",
+                       counts.servers_added + counts.servers_updated),
+             counts.servers_added + counts.servers_updated, path,
+             counts.servers_added, counts.servers_updated);
+  if (alert_items > 0)
+    /* Translators: after "Imported 2 servers from FILE ...". */
+    g_print (_("Alert settings: %u channels (%u added, %u updated), %u rules "
+               "(%u added, %u updated), %u new quiet hours or maintenance windows\n"),
+             counts.channels_added + counts.channels_updated,
+             counts.channels_added, counts.channels_updated,
+             counts.rules_added + counts.rules_updated,
+             counts.rules_added, counts.rules_updated,
+             counts.windows_added);
   return SM_CLI_EXIT_OK;
 }
 
@@ -183,11 +202,19 @@ open_vault_for (SmStore    *store,
   return vault;
 }
 
+/* How long --check-once waits for notifications to be delivered. */
+#define CHECK_ONCE_FLUSH_TIMEOUT_S 60
+
 typedef struct {
-  GMainLoop *loop;
-  gboolean   json;
-  guint      pending;
-  int        status;
+  GMainLoop      *loop;
+  SmAlertManager *alerts;
+  GCancellable   *cancellable;
+  gboolean        json;
+  guint           pending;
+  int             status;
+  gboolean        flushed;
+  gboolean        timed_out;
+  guint           n_failed;
 } CheckOnce;
 
 /* A JSON string literal, escaped by json-glib. */
@@ -274,8 +301,75 @@ poll_finished_cb (SmScheduler *scheduler,
   if (outcome->status != SM_SERVER_STATUS_UP)
     check->status = SM_CLI_EXIT_FAILURE;
 
+  /* The same evaluation as in the app; notifications are its side effect. */
+  if (check->alerts != NULL)
+    sm_alert_manager_process_poll (check->alerts, server, outcome);
+
   if (--check->pending == 0)
     g_main_loop_quit (check->loop);
+}
+
+/* Channel names and notifier errors carry no secret (a bot token is shown
+ * as "<token>"). */
+static void
+delivery_failed_cb (SmAlertManager *alerts,
+                    const char     *channel,
+                    const GError   *error,
+                    CheckOnce      *check)
+{
+  g_autofree char *name = g_strescape (channel != NULL ? channel : "", NULL);
+  g_autofree char *message =
+    g_strdup_printf (_("Notification through “%s” failed: %s"), name,
+                     error != NULL ? error->message : _("unknown error"));
+
+  (void) alerts;
+  check->n_failed++;
+  print_error (message);
+}
+
+static void
+flush_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  CheckOnce *check = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sm_alert_manager_flush_finish (SM_ALERT_MANAGER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    print_error (error->message);
+  check->flushed = TRUE;
+  g_main_loop_quit (check->loop);
+}
+
+static gboolean
+flush_timeout_cb (gpointer user_data)
+{
+  CheckOnce *check = user_data;
+
+  check->timed_out = TRUE;
+  g_cancellable_cancel (check->cancellable);
+  g_main_loop_quit (check->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits until every notification the round sent is delivered or failed,
+ * at most CHECK_ONCE_FLUSH_TIMEOUT_S. FALSE on the timeout. */
+static gboolean
+flush_notifications (CheckOnce *check)
+{
+  guint timeout_id;
+
+  check->cancellable = g_cancellable_new ();
+  timeout_id = g_timeout_add_seconds (CHECK_ONCE_FLUSH_TIMEOUT_S, flush_timeout_cb, check);
+  sm_alert_manager_flush_async (check->alerts, check->cancellable, flush_cb, check);
+  while (!check->flushed && !check->timed_out)
+    g_main_loop_run (check->loop);
+  if (!check->timed_out)
+    g_source_remove (timeout_id);
+  g_clear_object (&check->cancellable);
+
+  return !check->timed_out;
 }
 
 static int
@@ -290,6 +384,8 @@ run_check_once (SmStore    *store,
   g_autoptr(SmHistoryWriter) history = NULL;
   g_autoptr(GError) history_error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(SmAlertManager) alerts = NULL;
+  g_autoptr(GError) alerts_error = NULL;
   CheckOnce check = { 0 };
 
   /* As on the app's first launch: a fresh data dir checks this computer. */
@@ -316,10 +412,22 @@ run_check_once (SmStore    *store,
     }
   sm_scheduler_set_history_writer (scheduler, history);
 
+  /* Rules, windows, channels and the alerts left open come from the store;
+   * what cannot be loaded is said, and the check goes on without it. */
+  alerts = sm_alert_manager_new (store, NULL);
+  alerts_error = sm_alert_manager_dup_error (alerts);
+  if (alerts_error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Alerts: %s"), alerts_error->message);
+      print_error (message);
+    }
+
   check.loop = loop;
+  check.alerts = alerts;
   check.json = json;
   check.status = SM_CLI_EXIT_OK;
   g_signal_connect (scheduler, "poll-finished", G_CALLBACK (poll_finished_cb), &check);
+  g_signal_connect (alerts, "delivery-failed", G_CALLBACK (delivery_failed_cb), &check);
 
   for (guint i = 0; i < servers->len; i++)
     {
@@ -337,7 +445,10 @@ run_check_once (SmStore    *store,
       return SM_CLI_EXIT_INVALID;
     }
 
-  /* All at once: the pool bounds how many run in parallel. */
+  /* All at once: the pool bounds how many run in parallel. Every poll is
+   * one round for the alerts (a round where every server is unreachable
+   * is a gap in monitoring, not an outage of each). */
+  sm_alert_manager_begin_round (alerts);
   for (guint i = 0; i < servers->len; i++)
     {
       SmServer *server = g_ptr_array_index (servers, i);
@@ -347,6 +458,7 @@ run_check_once (SmStore    *store,
     }
 
   g_main_loop_run (loop);
+  sm_alert_manager_end_round (alerts);
   sm_scheduler_shutdown (scheduler);
   sm_scheduler_set_history_writer (scheduler, NULL);
 
@@ -357,7 +469,151 @@ run_check_once (SmStore    *store,
       print_error (message);
     }
 
+  /* Delivery failures are printed (delivery_failed_cb) but do not change
+   * the exit status, which says whether the servers are up. */
+  if (!flush_notifications (&check))
+    {
+      print_error (_("Timed out sending notifications"));
+      g_signal_handlers_disconnect_by_data (alerts, &check);
+      return SM_CLI_EXIT_FAILURE;
+    }
+  g_signal_handlers_disconnect_by_data (alerts, &check);
+
   return check.status;
+}
+
+static char *
+format_value (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    return g_strdup ("");
+  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.10g",
+                                    round (value * 1000) / 1000));
+}
+
+static void
+print_alert_json (const SmAlertInfo *info,
+                  const char        *server)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GDateTime) since = g_date_time_new_from_unix_utc (info->since);
+  g_autofree char *since_text = since != NULL ? g_date_time_format_iso8601 (since) : NULL;
+
+  g_string_append_printf (line, "{\"alert_id\":%" G_GINT64_FORMAT, info->alert_id);
+  g_string_append (line, ",\"severity\":");
+  append_json_string (line, sm_severity_to_string (info->severity));
+  g_string_append (line, ",\"server\":");
+  append_json_string (line, server);
+  g_string_append (line, ",\"title\":");
+  append_json_string (line, info->title);
+  g_string_append (line, ",\"target\":");
+  append_json_string (line, info->target);
+  g_string_append (line, ",\"state\":");
+  append_json_string (line, sm_alert_state_to_string (info->state));
+  g_string_append (line, ",\"since\":");
+  append_json_string (line, since_text);
+  g_string_append (line, ",\"value\":");
+  if (isfinite (info->value))
+    append_json_number (line, "%.15g", round (info->value * 1000) / 1000);
+  else
+    g_string_append (line, "null");
+  g_string_append_c (line, '}');
+
+  g_print ("%s\n", line->str);
+}
+
+static int
+run_alerts (SmStore  *store,
+            gboolean  json)
+{
+  enum { SEVERITY, SERVER, WHAT, STATE, SINCE, VALUE, N_COLUMNS };
+  const char *headers[N_COLUMNS] = {
+    N_("SEVERITY"), N_("SERVER"), N_("WHAT"), N_("STATE"), N_("SINCE"), N_("VALUE"),
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) alerts = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  guint widths[N_COLUMNS] = { 0 };
+
+  alerts = sm_store_list_open_alerts (store, &error);
+  if (alerts == NULL)
+    {
+      print_error (error->message);
+      return SM_CLI_EXIT_FAILURE;
+    }
+
+  if (alerts->len == 0)
+    {
+      if (!json)
+        g_print ("%s\n", _("No active alerts."));
+      return SM_CLI_EXIT_OK;
+    }
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  if (!json)
+    {
+      GStrv row = g_new0 (char *, N_COLUMNS + 1);
+
+      for (guint c = 0; c < N_COLUMNS; c++)
+        row[c] = g_strdup (_(headers[c]));
+      g_ptr_array_add (rows, row);
+    }
+
+  for (guint i = 0; i < alerts->len; i++)
+    {
+      const SmAlertInfo *info = g_ptr_array_index (alerts, i);
+      g_autofree char *server = info->server_name != NULL
+        ? g_strdup (info->server_name)
+        : g_strdup (info->server_id != NULL ? info->server_id : "");
+      g_autoptr(GDateTime) since = NULL;
+      GStrv row;
+
+      if (json)
+        {
+          print_alert_json (info, server);
+          continue;
+        }
+
+      since = g_date_time_new_from_unix_local (info->since);
+      row = g_new0 (char *, N_COLUMNS + 1);
+      row[SEVERITY] = g_strdup (sm_severity_to_string (info->severity));
+      row[SERVER] = g_strescape (server, NULL);
+      row[WHAT] = g_strescape (info->title != NULL ? info->title : "", NULL);
+      row[STATE] = g_strdup (sm_alert_state_to_string (info->state));
+      row[SINCE] = since != NULL ? g_date_time_format (since, "%Y-%m-%d %H:%M") : g_strdup ("");
+      row[VALUE] = format_value (info->value);
+      g_ptr_array_add (rows, row);
+    }
+
+  if (json)
+    return SM_CLI_EXIT_OK;
+
+  for (guint r = 0; r < rows->len; r++)
+    {
+      GStrv row = g_ptr_array_index (rows, r);
+
+      for (guint c = 0; c < N_COLUMNS; c++)
+        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (row[c], -1));
+    }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      GStrv row = g_ptr_array_index (rows, r);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint c = 0; c < N_COLUMNS; c++)
+        {
+          g_string_append (line, row[c]);
+          if (c == N_COLUMNS - 1)
+            break;
+          for (glong k = g_utf8_strlen (row[c], -1); k < (glong) widths[c] + 2; k++)
+            g_string_append_c (line, ' ');
+        }
+      g_print ("%s\n", line->str);
+    }
+
+  return SM_CLI_EXIT_OK;
 }
 
 static int
@@ -588,14 +844,19 @@ sm_cli_run (const SmCliOptions *options)
       return SM_CLI_EXIT_OK;
     }
 
-  if (options->json && !options->list && !options->check_once)
+  if (options->json && !options->list && !options->check_once && !options->alerts)
     {
-      print_error (_("--json goes with --list or --check-once"));
+      print_error (_("--json goes with --list, --check-once or --alerts"));
       return SM_CLI_EXIT_INVALID;
     }
   if (options->list && options->check_once)
     {
       print_error (_("--list and --check-once cannot be combined"));
+      return SM_CLI_EXIT_INVALID;
+    }
+  if (options->alerts && (options->list || options->check_once))
+    {
+      print_error (_("--alerts cannot be combined with --list or --check-once"));
       return SM_CLI_EXIT_INVALID;
     }
   if (options->render_chart == NULL &&
@@ -656,6 +917,9 @@ sm_cli_run (const SmCliOptions *options)
 
   if (options->check_once)
     return run_check_once (store, data_dir, options->json);
+
+  if (options->alerts)
+    return run_alerts (store, options->json);
 
   return SM_CLI_EXIT_OK;
 }

@@ -27,6 +27,7 @@ typedef struct {
   gboolean  list;
   gboolean  json;
   gboolean  check_once;
+  gboolean  alerts;        /* --alerts: the active alerts */
   gboolean  version;
 } SmCliOptions;
 
