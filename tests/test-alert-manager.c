@@ -277,6 +277,41 @@ test_store_and_restore (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&manager));
 }
 
+/* One poll per process (`--check-once` from cron): retries still count. */
+static void
+test_retries_across_runs (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(SmServer) web = add_server (fixture, "web-1");
+  g_autoptr(SmChannel) tg = add_telegram (fixture, "tg", "42", TRUE);
+  g_autoptr(SmAlertManager) manager = new_manager (fixture);
+
+  poll_down (manager, web);
+  flush (manager);
+  g_assert_finalize_object (g_steal_pointer (&manager));
+  g_assert_cmpuint (fixture->texts->len, ==, 0);
+
+  fixture->now += 300;
+  manager = new_manager (fixture);
+  poll_down (manager, web);
+  flush (manager);
+  g_assert_cmpuint (fixture->texts->len, ==, 1);
+  g_assert_cmpuint (sm_alert_manager_count_active (manager), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&manager));
+
+  /* A success in between starts the count again. */
+  fixture->now += 300;
+  manager = new_manager (fixture);
+  poll_up (manager, web, 5);
+  flush (manager);
+  g_assert_finalize_object (g_steal_pointer (&manager));
+  manager = new_manager (fixture);
+  poll_down (manager, web);
+  flush (manager);
+  g_assert_cmpuint (sm_alert_manager_count_active (manager), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&manager));
+}
+
 /* Rules name channels; others go to the default ones; disabled ones stay
  * quiet; a deleted channel leaves the rule on the defaults. */
 static void
@@ -577,6 +612,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add ("/alert-manager/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("store-and-restore", test_store_and_restore);
+  ADD ("retries-across-runs", test_retries_across_runs);
   ADD ("routing", test_routing);
   ADD ("telegram-chart", test_telegram_chart);
   ADD ("connectivity", test_connectivity);

@@ -1272,6 +1272,72 @@ sm_alert_engine_restore (SmAlertEngine *engine,
   return TRUE;
 }
 
+void
+sm_alert_counter_free (SmAlertCounter *counter)
+{
+  if (counter == NULL)
+    return;
+  g_free (counter->rule_id);
+  g_free (counter->server_id);
+  g_free (counter->target);
+  g_free (counter);
+}
+
+GPtrArray *
+sm_alert_engine_list_counters (SmAlertEngine *engine)
+{
+  GPtrArray *counters;
+
+  g_return_val_if_fail (engine != NULL, NULL);
+
+  counters = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_alert_counter_free);
+  for (guint i = 0; i < engine->alerts->len; i++)
+    {
+      Alert *alert = g_ptr_array_index (engine->alerts, i);
+      SmAlertCounter *counter;
+
+      if (alert->failures == 0 ||
+          (alert->state != SM_ALERT_STATE_INACTIVE && alert->state != SM_ALERT_STATE_RESOLVED))
+        continue;
+      counter = g_new0 (SmAlertCounter, 1);
+      counter->rule_id = g_strdup (alert->rule_id);
+      counter->server_id = g_strdup (alert->server_id);
+      counter->target = g_strdup (alert->target);
+      counter->failures = alert->failures;
+      g_ptr_array_add (counters, counter);
+    }
+  return counters;
+}
+
+gboolean
+sm_alert_engine_restore_counter (SmAlertEngine        *engine,
+                                 const SmAlertCounter *counter)
+{
+  SmAlertRule *rule = NULL;
+  Alert *alert;
+
+  g_return_val_if_fail (engine != NULL, FALSE);
+  g_return_val_if_fail (counter != NULL, FALSE);
+
+  for (guint i = 0; i < engine->rules->len; i++)
+    {
+      SmAlertRule *candidate = g_ptr_array_index (engine->rules, i);
+
+      if (g_str_equal (candidate->id, counter->rule_id))
+        rule = candidate;
+    }
+  if (rule == NULL || !rule->enabled ||
+      (!g_str_equal (rule->target, counter->target) &&
+       !sm_alert_target_matches (rule->target, counter->target)))
+    return FALSE;
+
+  alert = lookup_alert (engine, rule, counter->server_id, counter->target);
+  if (alert->state != SM_ALERT_STATE_INACTIVE && alert->state != SM_ALERT_STATE_RESOLVED)
+    return FALSE;
+  alert->failures = MIN (counter->failures, rule->retries);
+  return TRUE;
+}
+
 guint
 sm_alert_engine_count_active (SmAlertEngine *engine)
 {

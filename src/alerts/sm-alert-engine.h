@@ -256,6 +256,25 @@ gboolean     sm_alert_engine_restore      (SmAlertEngine *engine,
                                            const char    *ack_comment,
                                            gint64         ack_expires,
                                            gboolean       told);
+/* Consecutive failing evaluations of an alert that is not open (fewer
+ * than its rule's retries), so that a process that polls once and exits
+ * (`--check-once` from cron) counts retries across runs. */
+typedef struct {
+  char  *rule_id;
+  char  *server_id;
+  char  *target;
+  guint  failures;
+} SmAlertCounter;
+
+void sm_alert_counter_free (SmAlertCounter *counter);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmAlertCounter, sm_alert_counter_free)
+
+/* An array of SmAlertCounter, one per alert that is not open and has
+ * failures > 0. */
+GPtrArray   *sm_alert_engine_list_counters   (SmAlertEngine        *engine);
+/* FALSE (nothing changed) when the rule is gone or the alert is open. */
+gboolean     sm_alert_engine_restore_counter (SmAlertEngine        *engine,
+                                              const SmAlertCounter *counter);
 /* Number of alerts pending, firing or acknowledged. */
 guint        sm_alert_engine_count_active (SmAlertEngine *engine);
 

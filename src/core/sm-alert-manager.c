@@ -555,11 +555,42 @@ load (SmAlertManager *self,
 
 /* GObject */
 
+/* Retry counters survive the process (see SmAlertCounter). */
+static void
+save_counters (SmAlertManager *self)
+{
+  g_autoptr(GPtrArray) counters = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL || self->engine == NULL)
+    return;
+  counters = sm_alert_engine_list_counters (self->engine);
+  if (!sm_store_save_alert_counters (self->store, counters, &error))
+    g_message ("Could not store alert retry counters: %s", error->message);
+}
+
+static void
+load_counters (SmAlertManager *self)
+{
+  g_autoptr(GPtrArray) counters = NULL;
+  g_autoptr(GError) error = NULL;
+
+  counters = sm_store_list_alert_counters (self->store, &error);
+  if (counters == NULL)
+    {
+      g_message ("Could not read alert retry counters: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < counters->len; i++)
+    sm_alert_engine_restore_counter (self->engine, g_ptr_array_index (counters, i));
+}
+
 static void
 sm_alert_manager_dispose (GObject *object)
 {
   SmAlertManager *self = SM_ALERT_MANAGER (object);
 
+  save_counters (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_hash_table_remove_all (self->notifiers);
@@ -650,6 +681,7 @@ sm_alert_manager_new (SmStore   *store,
       g_message ("Alerts: %s", error->message);
       keep_error (self, error);
     }
+  load_counters (self);
   return self;
 }
 

@@ -1210,3 +1210,80 @@ sm_store_list_alert_events (SmStore                  *self,
     return NULL;
   return g_steal_pointer (&rows);
 }
+
+gboolean
+sm_store_save_alert_counters (SmStore    *self,
+                              GPtrArray  *counters,
+                              GError    **error)
+{
+  g_autoptr(sqlite3_stmt) clear = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (counters != NULL, FALSE);
+
+  clear = _sm_store_prepare (self, "DELETE FROM alert_counters", error);
+  if (clear == NULL)
+    return FALSE;
+  insert = _sm_store_prepare (self,
+                              "INSERT OR REPLACE INTO alert_counters (rule_id, server_id, target, failures) "
+                              "SELECT ?1, id, ?3, ?4 FROM servers WHERE id = ?2",
+                              error);
+  if (insert == NULL)
+    return FALSE;
+
+  if (!_sm_store_operation_begin (self, error))
+    return FALSE;
+  if (!_sm_store_step_done (self, clear, error))
+    {
+      _sm_store_operation_rollback (self);
+      return FALSE;
+    }
+  for (guint i = 0; i < counters->len; i++)
+    {
+      SmAlertCounter *counter = g_ptr_array_index (counters, i);
+
+      sqlite3_reset (insert);
+      bind_text (insert, 1, counter->rule_id);
+      sqlite3_bind_int64 (insert, 2, g_ascii_strtoll (counter->server_id, NULL, 10));
+      bind_text (insert, 3, counter->target);
+      sqlite3_bind_int (insert, 4, (int) MIN (counter->failures, G_MAXINT));
+      if (!_sm_store_step_done (self, insert, error))
+        {
+          _sm_store_operation_rollback (self);
+          return FALSE;
+        }
+    }
+  return _sm_store_operation_commit (self, error);
+}
+
+static void
+add_counter_row (sqlite3_stmt *stmt,
+                 gpointer      user_data)
+{
+  SmAlertCounter *counter = g_new0 (SmAlertCounter, 1);
+
+  counter->rule_id = column_dup (stmt, 0);
+  counter->server_id = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 1));
+  counter->target = column_dup (stmt, 2);
+  counter->failures = (guint) MAX (sqlite3_column_int (stmt, 3), 0);
+  g_ptr_array_add (user_data, counter);
+}
+
+GPtrArray *
+sm_store_list_alert_counters (SmStore  *self,
+                              GError  **error)
+{
+  g_autoptr(GPtrArray) counters = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_alert_counter_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+
+  stmt = _sm_store_prepare (self,
+                            "SELECT rule_id, server_id, target, failures FROM alert_counters "
+                            "ORDER BY rule_id, server_id, target",
+                            error);
+  if (stmt == NULL || !step_all (self, stmt, add_counter_row, counters, error))
+    return NULL;
+  return g_steal_pointer (&counters);
+}

@@ -123,6 +123,16 @@ gboolean    sm_store_restore_open_alerts (SmStore            *self,
                                           guint              *out_restored,
                                           GError            **error);
 
+/* Retry counters of alerts that are not open yet (see SmAlertCounter):
+ * saving replaces every stored counter. Counters of servers that are gone
+ * are dropped. */
+gboolean    sm_store_save_alert_counters (SmStore            *self,
+                                          GPtrArray          *counters,
+                                          GError            **error);
+/* An array of SmAlertCounter. */
+GPtrArray  *sm_store_list_alert_counters (SmStore            *self,
+                                          GError            **error);
+
 /* One stored event with what the history list shows. */
 typedef struct {
   gint64            id;

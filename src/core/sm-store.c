@@ -223,6 +223,13 @@ static const char * const migrations[] = {
   "CREATE INDEX alert_events_t ON alert_events (t);"
   "CREATE INDEX alert_events_server_t ON alert_events (server_id, t);"
   "CREATE INDEX alert_events_alert ON alert_events (alert_id);"
+  "CREATE TABLE alert_counters ("
+  "  rule_id TEXT NOT NULL,"
+  "  server_id INTEGER NOT NULL REFERENCES servers (id) ON DELETE CASCADE,"
+  "  target TEXT NOT NULL,"
+  "  failures INTEGER NOT NULL,"
+  "  PRIMARY KEY (rule_id, server_id, target)"
+  ") WITHOUT ROWID;"
   "PRAGMA user_version = 7;",
 };
 
