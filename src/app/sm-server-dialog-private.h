@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 /*
  * The widget that edits a field: "name", "host", "port", "username",
  * "auth-method" (AdwComboRow), "password", "key-file" (AdwActionRow),
- * "passphrase", "group", "tags", "interval" (GtkSpinButton), "enabled"
+ * "passphrase", "group", "tags", "parent" (AdwComboRow: "None", then every
+ * other server as the store lists them), "interval" (GtkSpinButton), "enabled"
  * (GtkSwitch), "notes" (GtkTextView), "save" (the Add/Save button), "test"
  * ("Test Connection"), "test-cancel" (its Cancel), "trust" (trust the
  * host key the test was offered) or "timeout-connect", "timeout-handshake",

@@ -42,6 +42,7 @@ typedef enum {
   FIELD_PASSPHRASE,
   FIELD_GROUP,
   FIELD_TAGS,
+  FIELD_PARENT,
   FIELD_NOTES,
   N_FIELDS,
 } Field;
@@ -70,6 +71,7 @@ static const struct {
   [FIELD_PASSPHRASE] = { "passphrase", N_("Passphrase"), SECTION_AUTH },
   [FIELD_GROUP]      = { "group",      N_("Group"),      SECTION_ORG },
   [FIELD_TAGS]       = { "tags",       N_("Tags"),       SECTION_ORG },
+  [FIELD_PARENT]     = { "parent",     N_("Depends on"), SECTION_ORG },
   [FIELD_NOTES]      = { "notes",      N_("Notes"),      SECTION_NOTES },
 };
 
@@ -93,6 +95,8 @@ struct _SmServerDialog
   AdwPasswordEntryRow  *passphrase_row;
   AdwEntryRow          *group_row;
   AdwEntryRow          *tags_row;
+  AdwComboRow          *parent_row;
+  GtkStringList        *parent_model;
   AdwActionRow         *interval_row;
   GtkSpinButton        *interval_spin;
   AdwExpanderRow       *timeouts_row;
@@ -121,6 +125,9 @@ struct _SmServerDialog
   char                 *key_file;
   GCancellable         *test_cancellable;   /* the running test, or NULL */
   char                 *test_fingerprint;   /* offered by the last test */
+  GArray               *parent_ids;         /* gint64 by position in parent_row; 0: none */
+  GHashTable           *parents;            /* server id -> its parent id (gint64 *) */
+  char                 *parent_error;       /* the store's "parent: …", until changed */
 
   /* State */
   GtkWidget            *field_widgets[N_FIELDS];
@@ -276,6 +283,39 @@ validate_tags (SmServerDialog *self)
   return NULL;
 }
 
+static gint64
+get_parent_id (SmServerDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->parent_row);
+
+  if (self->parent_ids == NULL || selected >= self->parent_ids->len)
+    return 0;
+  return g_array_index (self->parent_ids, gint64, selected);
+}
+
+/* Following parents from the chosen one must not come back here. */
+static char *
+validate_parent (SmServerDialog *self)
+{
+  gint64 id = sm_server_get_id (self->server);
+  gint64 current = get_parent_id (self);
+
+  if (self->parent_error != NULL)
+    /* Translators: %s says what is wrong with the chosen parent server. */
+    return g_strdup_printf (_("Depends on: %s"), self->parent_error);
+
+  for (guint depth = 0; current != 0 && id != 0 && depth < 1000; depth++)
+    {
+      gint64 *next;
+
+      if (current == id)
+        return g_strdup (_("A server cannot depend on a server that depends on it"));
+      next = g_hash_table_lookup (self->parents, &current);
+      current = next != NULL ? *next : 0;
+    }
+  return NULL;
+}
+
 static char *
 validate_key_file (SmServerDialog *self)
 {
@@ -345,6 +385,9 @@ validate_field (SmServerDialog *self,
     case FIELD_TAGS:
       return validate_tags (self);
 
+    case FIELD_PARENT:
+      return validate_parent (self);
+
     case FIELD_NOTES:
       text = dup_notes_text (self);
       return prefix_message (field, sm_validate_notes (text));
@@ -367,6 +410,8 @@ field_is_empty (SmServerDialog *self,
     return self->key_file == NULL || self->key_file[0] == '\0';
   if (field == FIELD_NOTES)
     return gtk_text_buffer_get_char_count (self->notes_buffer) == 0;
+  if (field == FIELD_PARENT)
+    return get_parent_id (self) == 0;
   return gtk_editable_get_text (GTK_EDITABLE (widget))[0] == '\0';
 }
 
@@ -539,6 +584,17 @@ auth_method_changed_cb (SmServerDialog *self)
 }
 
 static void
+parent_changed_cb (SmServerDialog *self)
+{
+  if (self->loading)
+    return;
+
+  g_clear_pointer (&self->parent_error, g_free);
+  self->dirty[FIELD_PARENT] = TRUE;
+  update_validation (self);
+}
+
+static void
 interval_changed_cb (SmServerDialog *self)
 {
   update_interval_row (self);
@@ -642,6 +698,7 @@ apply_fields (SmServerDialog *self,
     }
   sm_server_set_enabled (server, gtk_switch_get_active (self->enabled_switch));
   sm_server_set_notes (server, notes[0] != '\0' ? notes : NULL);
+  sm_server_set_parent_id (server, get_parent_id (self));
 }
 
 /* What saving does with the stored secret; *out_secret points into the
@@ -731,8 +788,20 @@ save_activated (GtkWidget  *widget,
 
   if (!sm_store_save_server (self->store, server, action, secret, &error))
     {
-      g_autofree char *message = explain_save_error (error);
+      g_autofree char *message = NULL;
 
+      /* The parent's problems show below its row. */
+      if (g_error_matches (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID) &&
+          g_str_has_prefix (error->message, "parent: "))
+        {
+          g_free (self->parent_error);
+          self->parent_error = g_strdup (error->message + strlen ("parent: "));
+          self->dirty[FIELD_PARENT] = TRUE;
+          update_validation (self);
+          return;
+        }
+
+      message = explain_save_error (error);
       show_save_error (self, message);
       /* A name taken meanwhile now shows below the name. */
       self->dirty[FIELD_NAME] = TRUE;
@@ -1031,6 +1100,41 @@ trust_clicked_cb (SmServerDialog *self)
 
 /* Construction */
 
+/* "None" and every other server; the store's list also gives the parents
+ * for the loop check. */
+static void
+load_parents (SmServerDialog *self)
+{
+  g_autoptr(GPtrArray) servers = sm_store_list_servers (self->store, NULL);
+  gint64 id = sm_server_get_id (self->server);
+  gint64 none = 0;
+  guint selected = 0;
+
+  self->parent_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->parents = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  gtk_string_list_append (self->parent_model, _("None"));
+  g_array_append_val (self->parent_ids, none);
+
+  for (guint i = 0; servers != NULL && i < servers->len; i++)
+    {
+      SmServer *server = g_ptr_array_index (servers, i);
+      gint64 server_id = sm_server_get_id (server);
+      gint64 parent_id = sm_server_get_parent_id (server);
+
+      g_hash_table_insert (self->parents,
+                           g_memdup2 (&server_id, sizeof server_id),
+                           g_memdup2 (&parent_id, sizeof parent_id));
+      if (server_id == id)
+        continue;
+      if (server_id == sm_server_get_parent_id (self->server))
+        selected = self->parent_ids->len;
+      gtk_string_list_append (self->parent_model, sm_server_get_name (server));
+      g_array_append_val (self->parent_ids, server_id);
+    }
+
+  adw_combo_row_set_selected (self->parent_row, selected);
+}
+
 static void
 load_server (SmServerDialog *self)
 {
@@ -1053,6 +1157,7 @@ load_server (SmServerDialog *self)
     gtk_spin_button_set_value (self->timeout_spins[t], sm_server_get_timeout (server, t));
   gtk_switch_set_active (self->enabled_switch, sm_server_get_enabled (server));
   gtk_text_buffer_set_text (self->notes_buffer, notes ?: "", -1);
+  load_parents (self);
 }
 
 static void
@@ -1202,6 +1307,9 @@ sm_server_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->key_file, g_free);
   g_clear_pointer (&self->test_fingerprint, g_free);
+  g_clear_pointer (&self->parent_ids, g_array_unref);
+  g_clear_pointer (&self->parents, g_hash_table_unref);
+  g_clear_pointer (&self->parent_error, g_free);
 
   G_OBJECT_CLASS (sm_server_dialog_parent_class)->finalize (object);
 }
@@ -1352,6 +1460,8 @@ sm_server_dialog_class_init (SmServerDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, passphrase_row);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, group_row);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, tags_row);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, parent_row);
+  gtk_widget_class_bind_template_child (widget_class, SmServerDialog, parent_model);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, interval_row);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, SmServerDialog, timeouts_row);
@@ -1375,6 +1485,7 @@ sm_server_dialog_class_init (SmServerDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, notes_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, auth_method_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, interval_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, parent_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, choose_key_file_cb);
   gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, test_cancel_clicked_cb);
@@ -1411,6 +1522,7 @@ sm_server_dialog_init (SmServerDialog *self)
   self->field_widgets[FIELD_PASSPHRASE] = GTK_WIDGET (self->passphrase_row);
   self->field_widgets[FIELD_GROUP] = GTK_WIDGET (self->group_row);
   self->field_widgets[FIELD_TAGS] = GTK_WIDGET (self->tags_row);
+  self->field_widgets[FIELD_PARENT] = GTK_WIDGET (self->parent_row);
   self->field_widgets[FIELD_NOTES] = GTK_WIDGET (self->notes_view);
 
   self->section_labels[SECTION_SERVER] = self->server_error_label;

@@ -4,6 +4,7 @@
 
 #include "sm-history-page.h"
 #include "sm-overview-page.h"
+#include "sm-rules-list.h"
 #include "sm-server-page.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,7 @@ GtkLabel       *_sm_server_page_get_host_key_body   (SmServerPage *self);
 GtkWidget      *_sm_server_page_get_host_key_button (SmServerPage *self);
 /* The source refreshing "Last poll … ago", 0 while unmapped. */
 guint           _sm_server_page_get_tick_id         (SmServerPage *self);
+/* The "Alerts" view's list of the server's rules. */
+SmRulesList    *_sm_server_page_get_rules_list      (SmServerPage *self);
 
 G_END_DECLS

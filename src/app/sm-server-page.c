@@ -4,9 +4,11 @@
 
 #include <glib/gi18n.h>
 
+#include "sm-alert-manager.h"
 #include "sm-application.h"
 #include "sm-history-page.h"
 #include "sm-overview-page.h"
+#include "sm-rules-list.h"
 #include "sm-scheduler.h"
 #include "sm-server-page.h"
 #include "sm-server-page-private.h"
@@ -55,9 +57,15 @@ struct _SmServerPage
   GtkLabel      *enabled_label;
   GtkWidget     *notes_group;
   GtkLabel      *notes_label;
+  AdwViewStackPage *alerts_stack_page;
+  GtkWidget     *alerts_view;
+  AdwPreferencesGroup *active_alerts_group;
+  SmRulesList   *rules_list;
 
   /* Owned references */
   SmStore       *store;
+  SmAlertManager *manager;
+  GPtrArray     *alert_rows;     /* rows of active_alerts_group */
   SmServer      *server;
   GHashTable    *host_keys;      /* gint64 *id -> HostKeyInfo */
 
@@ -529,6 +537,131 @@ server_notify_cb (SmServerPage *self,
   update_all (self);
 }
 
+/* Alerts */
+
+static char *
+dup_alert_subtitle (const SmAlertInfo *info)
+{
+  g_autoptr(GDateTime) since = g_date_time_new_from_unix_local (info->since);
+  g_autofree char *time = since != NULL ? g_date_time_format (since, "%x %X") : g_strdup ("");
+
+  switch (info->state)
+    {
+    case SM_ALERT_STATE_PENDING:
+      /* Translators: %s is a date and time. */
+      return g_strdup_printf (_("Pending since %s"), time);
+    case SM_ALERT_STATE_ACKNOWLEDGED:
+      /* Translators: %s is a date and time. */
+      return g_strdup_printf (_("Acknowledged, firing since %s"), time);
+    case SM_ALERT_STATE_FIRING:
+    case SM_ALERT_STATE_INACTIVE:
+    case SM_ALERT_STATE_RESOLVED:
+    default:
+      /* Translators: %s is a date and time. */
+      return g_strdup_printf (_("Firing since %s"), time);
+    }
+}
+
+static void
+update_alerts (SmServerPage *self)
+{
+  g_autoptr(GPtrArray) active = NULL;
+  g_autofree char *server_id = NULL;
+  guint n = 0;
+
+  if (self->alert_rows == NULL)
+    return;
+
+  for (guint i = 0; i < self->alert_rows->len; i++)
+    adw_preferences_group_remove (self->active_alerts_group,
+                                  g_ptr_array_index (self->alert_rows, i));
+  g_ptr_array_set_size (self->alert_rows, 0);
+
+  if (self->manager == NULL || self->server == NULL)
+    return;
+
+  server_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (self->server));
+  active = sm_alert_manager_list_active (self->manager);
+  for (guint i = 0; active != NULL && i < active->len; i++)
+    {
+      SmAlertInfo *info = g_ptr_array_index (active, i);
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row;
+      GtkWidget *icon;
+
+      if (g_strcmp0 (info->server_id, server_id) != 0)
+        continue;
+
+      subtitle = dup_alert_subtitle (info);
+      row = adw_action_row_new ();
+      icon = gtk_image_new_from_icon_name (info->severity == SM_SEVERITY_CRITICAL
+                                           ? "dialog-error-symbolic"
+                                           : "dialog-warning-symbolic");
+      gtk_widget_add_css_class (icon, info->severity == SM_SEVERITY_CRITICAL ? "error" : "warning");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      info->severity == SM_SEVERITY_CRITICAL ? _("Critical") : _("Warning"),
+                                      -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_preferences_group_add (self->active_alerts_group, row);
+      g_ptr_array_add (self->alert_rows, row);
+      n++;
+    }
+
+  if (n == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No Active Alerts"));
+      gtk_widget_add_css_class (row, "dim-label");
+      adw_preferences_group_add (self->active_alerts_group, row);
+      g_ptr_array_add (self->alert_rows, row);
+    }
+}
+
+static void
+update_rules_list (SmServerPage *self)
+{
+  sm_rules_list_set_server_id (self->rules_list,
+                               self->server != NULL ? MAX (sm_server_get_id (self->server), 0) : 0);
+  sm_rules_list_set_source (self->rules_list,
+                            self->manager != NULL ? self->store : NULL,
+                            self->manager);
+}
+
+static void
+manager_changed_cb (SmServerPage *self)
+{
+  update_alerts (self);
+}
+
+void
+sm_server_page_set_alert_manager (SmServerPage   *self,
+                                  SmAlertManager *manager)
+{
+  g_return_if_fail (SM_IS_SERVER_PAGE (self));
+  g_return_if_fail (manager == NULL || SM_IS_ALERT_MANAGER (manager));
+
+  if (self->manager == manager)
+    return;
+
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_func (self->manager, manager_changed_cb, self);
+  g_set_object (&self->manager, manager);
+  if (self->manager != NULL)
+    g_signal_connect_object (self->manager, "changed",
+                             G_CALLBACK (manager_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+
+  adw_view_stack_page_set_visible (self->alerts_stack_page, manager != NULL);
+  gtk_widget_set_visible (self->alerts_view, manager != NULL);
+  update_rules_list (self);
+  update_alerts (self);
+}
+
 static void
 sm_server_page_dispose (GObject *object)
 {
@@ -542,6 +675,10 @@ sm_server_page_dispose (GObject *object)
     adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SM_TYPE_SERVER_PAGE);
   g_clear_pointer (&self->host_keys, g_hash_table_unref);
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_func (self->manager, manager_changed_cb, self);
+  g_clear_object (&self->manager);
+  g_clear_pointer (&self->alert_rows, g_ptr_array_unref);
   g_clear_object (&self->server);
   g_clear_object (&self->store);
 
@@ -641,6 +778,7 @@ sm_server_page_class_init (SmServerPageClass *klass)
   g_type_ensure (SM_TYPE_STATUS_BADGE);
   g_type_ensure (SM_TYPE_OVERVIEW_PAGE);
   g_type_ensure (SM_TYPE_HISTORY_PAGE);
+  g_type_ensure (SM_TYPE_RULES_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sm-server-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, badge);
@@ -674,6 +812,10 @@ sm_server_page_class_init (SmServerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, enabled_label);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, notes_group);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, notes_label);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, alerts_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, alerts_view);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, active_alerts_group);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, rules_list);
   gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
 }
 
@@ -681,6 +823,7 @@ static void
 sm_server_page_init (SmServerPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->alert_rows = g_ptr_array_new ();
 
   self->host_keys = g_hash_table_new_full (g_int64_hash, g_int64_equal,
                                            g_free, (GDestroyNotify) host_key_info_free);
@@ -714,6 +857,7 @@ sm_server_page_set_store (SmServerPage *self,
   if (g_set_object (&self->store, store))
     {
       update_credentials (self);
+      update_rules_list (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
     }
 }
@@ -751,6 +895,8 @@ sm_server_page_set_server (SmServerPage *self,
       update_all (self);
     }
   update_tick (self);
+  update_rules_list (self);
+  update_alerts (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
 }
@@ -919,4 +1065,12 @@ SmHistoryPage *
 _sm_server_page_get_history_page (SmServerPage *self)
 {
   return self->history_page;
+}
+
+SmRulesList *
+_sm_server_page_get_rules_list (SmServerPage *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER_PAGE (self), NULL);
+
+  return self->rules_list;
 }

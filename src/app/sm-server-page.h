@@ -45,17 +45,18 @@ void        sm_server_page_set_vault_loading (SmServerPage *self,
 /* Checks the stored credentials again (after the store's vault changed). */
 void        sm_server_page_refresh_credentials (SmServerPage *self);
 
-/* The history the "History" page queries (a reference is taken), or NULL;
- * then that page says it is not available, and why when a reason is given. */
-/* The server's alert rules and its open alerts (NULL: hidden). */
+/* The "Alerts" view: the server's open alerts and its rules, which it
+ * edits through the store and the manager (NULL: the view is hidden). */
 void        sm_server_page_set_alert_manager (SmServerPage   *self,
                                               SmAlertManager *manager);
+/* The history the "History" page queries (a reference is taken), or NULL;
+ * then that page says it is not available, and why when a reason is given. */
 void        sm_server_page_set_history_reader (SmServerPage    *self,
                                                SmHistoryReader *reader);
 void        sm_server_page_set_history_unavailable_reason (SmServerPage *self,
                                                const char      *reason);
 
-/* The "Overview" / "History" / "Details" stack, for a view switcher in the window's
+/* The "Overview" / "History" / "Details" / "Alerts" stack, for a view switcher in the window's
  * header bar, and the bar at the bottom that takes over when narrow. */
 AdwViewStack       *sm_server_page_get_view_stack   (SmServerPage   *self);
 AdwViewSwitcherBar *sm_server_page_get_switcher_bar (SmServerPage   *self);
