@@ -2,6 +2,7 @@
 /* sm-window-private.h: accessors for tests/test-window.c. */
 #pragma once
 
+#include "sm-alerts-page.h"
 #include "sm-server-page.h"
 #include "sm-window.h"
 
@@ -17,5 +18,8 @@ GtkWidget   *_sm_window_get_empty_add_button (SmWindow *self);
 /* The "Undo" toast of the latest deletion still pending, or NULL. */
 AdwToast    *_sm_window_get_undo_toast       (SmWindow *self);
 SmServerPage *_sm_window_get_server_page     (SmWindow *self);
+SmAlertsPage *_sm_window_get_alerts_page     (SmWindow *self);
+GtkListBoxRow *_sm_window_get_alerts_row     (SmWindow *self);
+GtkLabel    *_sm_window_get_alerts_badge     (SmWindow *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sm-alerts-page.h"
 #include "sm-server-dialog.h"
 #include "sm-server-page.h"
 #include "sm-server-row.h"
@@ -39,6 +40,11 @@ struct _SmWindow
   GtkStack             *content_stack;
   GtkWidget            *empty_add_button;
   SmServerPage         *server_page;
+  GtkListBox           *alerts_list_box;
+  GtkListBoxRow        *alerts_row;
+  GtkLabel             *alerts_badge;
+  GtkWidget            *alerts_separator;
+  SmAlertsPage         *alerts_page;
 
   /* Owned references */
   SmStore              *store;
@@ -50,6 +56,9 @@ struct _SmWindow
   SmServer             *selected;
   GPtrArray            *pending;     /* PendingDelete */
   char                 *search_key;  /* casefolded search text, or NULL */
+  SmAlertManager       *alert_manager;  /* NULL: no Alerts page */
+
+  gboolean              alerts_shown;   /* the content pane shows the Alerts page */
 };
 
 G_DEFINE_FINAL_TYPE (SmWindow, sm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -292,6 +301,8 @@ update_view (SmWindow *self)
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   gboolean folded = adw_leaflet_get_folded (self->leaflet);
   gboolean has_selection = self->selected != NULL;
+  gboolean alerts = self->alerts_shown && self->alert_manager != NULL;
+  AdwViewStack *view_stack;
   const char *sidebar_page;
   const char *content_page;
 
@@ -302,7 +313,9 @@ update_view (SmWindow *self)
   else
     sidebar_page = "list";
 
-  if (n_total == 0)
+  if (alerts)
+    content_page = "alerts";
+  else if (n_total == 0)
     content_page = "empty";
   else if (has_selection)
     content_page = "server";
@@ -316,11 +329,16 @@ update_view (SmWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-server", has_selection);
   gtk_widget_set_visible (self->edit_button, has_selection);
   gtk_widget_set_visible (self->delete_button, has_selection);
+  /* The header's view switcher follows the page shown. */
+  view_stack = alerts ? sm_alerts_page_get_view_stack (self->alerts_page)
+                      : sm_server_page_get_view_stack (self->server_page);
+  if (adw_view_switcher_title_get_stack (self->content_title) != view_stack)
+    adw_view_switcher_title_set_stack (self->content_title, view_stack);
   adw_view_switcher_title_set_view_switcher_enabled (self->content_title,
-                                                     g_str_equal (content_page, "server"));
+                                                     alerts || g_str_equal (content_page, "server"));
 
   /* Folded with nothing to show: the sidebar holds the empty state. */
-  if (folded && n_total == 0)
+  if (folded && n_total == 0 && !alerts)
     adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
 }
 
@@ -337,8 +355,17 @@ static void
 show_server (SmWindow *self,
              SmServer *server)
 {
+  if (server != NULL && self->alerts_shown)
+    {
+      self->alerts_shown = FALSE;
+      gtk_list_box_unselect_all (self->alerts_list_box);
+    }
+
   if (self->selected == server)
-    return;
+    {
+      update_view (self);
+      return;
+    }
 
   if (self->selected != NULL)
     g_signal_handlers_disconnect_by_func (self->selected, selected_name_cb, self);
@@ -417,6 +444,106 @@ row_activated_cb (SmWindow      *self,
 {
   show_server (self, sm_server_row_get_server (SM_SERVER_ROW (row)));
   navigate_to_content (self);
+}
+
+/* Alerts */
+
+static void
+show_alerts (SmWindow *self)
+{
+  if (self->alert_manager == NULL)
+    return;
+
+  self->alerts_shown = TRUE;
+  show_server (self, NULL);
+  sync_row_selection (self);
+  if (gtk_list_box_get_selected_row (self->alerts_list_box) != self->alerts_row)
+    gtk_list_box_select_row (self->alerts_list_box, self->alerts_row);
+  adw_view_switcher_title_set_title (self->content_title, _("Alerts"));
+  update_view (self);
+}
+
+static void
+alerts_row_activated_cb (SmWindow      *self,
+                         GtkListBoxRow *row,
+                         GtkListBox    *list_box)
+{
+  show_alerts (self);
+  navigate_to_content (self);
+}
+
+static void
+show_alerts_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  sm_window_show_alerts (SM_WINDOW (widget));
+}
+
+static void
+update_alerts_badge (SmWindow *self)
+{
+  g_autoptr(GPtrArray) active = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+  gboolean critical = FALSE;
+  guint count;
+
+  if (self->alert_manager == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->alerts_badge), FALSE);
+      return;
+    }
+
+  count = sm_alert_manager_count_active (self->alert_manager);
+  active = sm_alert_manager_list_active (self->alert_manager);
+  for (guint i = 0; active != NULL && i < active->len; i++)
+    {
+      const SmAlertInfo *info = g_ptr_array_index (active, i);
+
+      if (info->state == SM_ALERT_STATE_FIRING && info->severity == SM_SEVERITY_CRITICAL)
+        critical = TRUE;
+    }
+
+  text = g_strdup_printf ("%u", count);
+  gtk_label_set_label (self->alerts_badge, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->alerts_badge), count > 0);
+  if (critical)
+    gtk_widget_add_css_class (GTK_WIDGET (self->alerts_badge), "critical");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->alerts_badge), "critical");
+
+  /* Translators: the sidebar's Alerts badge. */
+  tooltip = g_strdup_printf (ngettext ("%u active alert", "%u active alerts", count), count);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->alerts_badge), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->alerts_row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip,
+                                  -1);
+}
+
+static void
+alerts_changed_cb (SmWindow       *self,
+                   SmAlertManager *manager)
+{
+  update_alerts_badge (self);
+}
+
+static void
+open_server_cb (SmWindow       *self,
+                gint64          server_id,
+                SmAlertManager *manager)
+{
+  SmServer *server;
+  guint position;
+
+  server = find_by_id (self, server_id, &position);
+  if (server != NULL)
+    {
+      sm_window_select_server (self, server);
+      navigate_to_content (self);
+    }
+
+  gtk_window_present (GTK_WINDOW (self));
 }
 
 static void
@@ -754,12 +881,17 @@ sm_window_constructed (GObject *object)
   g_assert (SM_IS_STORE (self->store));
 
   sm_server_page_set_store (self->server_page, self->store);
+  sm_alerts_page_set_store (self->alerts_page, self->store);
+  sm_alerts_page_set_servers (self->alerts_page, G_LIST_MODEL (self->servers));
 
   /* Overview and Details switch in the header bar, or at the bottom when narrow. */
   adw_view_switcher_title_set_stack (self->content_title,
                                      sm_server_page_get_view_stack (self->server_page));
   g_object_bind_property (self->content_title, "title-visible",
                           sm_server_page_get_switcher_bar (self->server_page), "reveal",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->content_title, "title-visible",
+                          sm_alerts_page_get_switcher_bar (self->alerts_page), "reveal",
                           G_BINDING_SYNC_CREATE);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
@@ -804,6 +936,9 @@ sm_window_dispose (GObject *object)
   /* Before the toast overlay goes: it dismisses its toasts. */
   commit_all (self, FALSE);
 
+  if (self->alert_manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->alert_manager, self);
+
   if (self->list_box != NULL)
     gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
   if (self->selected != NULL)
@@ -818,6 +953,7 @@ sm_window_dispose (GObject *object)
   if (self->filter != NULL)
     gtk_custom_filter_set_filter_func (self->filter, NULL, NULL, NULL);
 
+  g_clear_object (&self->alert_manager);
   g_clear_object (&self->selected);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
@@ -919,6 +1055,7 @@ sm_window_class_init (SmWindowClass *klass)
                   G_TYPE_NONE, 1, SM_TYPE_SERVER);
 
   g_type_ensure (SM_TYPE_SERVER_PAGE);
+  g_type_ensure (SM_TYPE_ALERTS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SmWindow, toast_overlay);
@@ -935,21 +1072,29 @@ sm_window_class_init (SmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, SmWindow, empty_add_button);
   gtk_widget_class_bind_template_child (widget_class, SmWindow, server_page);
+  gtk_widget_class_bind_template_child (widget_class, SmWindow, alerts_list_box);
+  gtk_widget_class_bind_template_child (widget_class, SmWindow, alerts_row);
+  gtk_widget_class_bind_template_child (widget_class, SmWindow, alerts_badge);
+  gtk_widget_class_bind_template_child (widget_class, SmWindow, alerts_separator);
+  gtk_widget_class_bind_template_child (widget_class, SmWindow, alerts_page);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, alerts_row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.add-server", NULL, add_server_action);
   gtk_widget_class_install_action (widget_class, "win.edit-server", NULL, edit_server_action);
   gtk_widget_class_install_action (widget_class, "win.delete-server", NULL, delete_server_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-alerts", NULL, show_alerts_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-server", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.edit-server", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.show-alerts", NULL);
 }
 
 static void
@@ -978,6 +1123,8 @@ sm_window_init (SmWindow *self)
   g_signal_connect_object (self->filtered, "items-changed",
                            G_CALLBACK (filtered_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-alerts", FALSE);
 
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
@@ -1060,6 +1207,57 @@ sm_window_set_history_unavailable_reason (SmWindow   *self,
   g_return_if_fail (SM_IS_WINDOW (self));
 
   sm_server_page_set_history_unavailable_reason (self->server_page, reason);
+}
+
+void
+sm_window_set_alert_manager (SmWindow       *self,
+                             SmAlertManager *manager)
+{
+  g_return_if_fail (SM_IS_WINDOW (self));
+  g_return_if_fail (manager == NULL || SM_IS_ALERT_MANAGER (manager));
+
+  if (self->alert_manager == manager)
+    return;
+
+  if (self->alert_manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->alert_manager, self);
+
+  g_set_object (&self->alert_manager, manager);
+
+  if (manager != NULL)
+    {
+      g_signal_connect_object (manager, "changed",
+                               G_CALLBACK (alerts_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (manager, "open-server",
+                               G_CALLBACK (open_server_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->alerts_list_box), manager != NULL);
+  gtk_widget_set_visible (self->alerts_separator, manager != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-alerts", manager != NULL);
+  sm_alerts_page_set_manager (self->alerts_page, manager);
+  sm_server_page_set_alert_manager (self->server_page, manager);
+  update_alerts_badge (self);
+
+  if (manager == NULL && self->alerts_shown)
+    {
+      self->alerts_shown = FALSE;
+      gtk_list_box_unselect_all (self->alerts_list_box);
+      adw_view_switcher_title_set_title (self->content_title, "");
+    }
+
+  update_view (self);
+}
+
+void
+sm_window_show_alerts (SmWindow *self)
+{
+  g_return_if_fail (SM_IS_WINDOW (self));
+
+  show_alerts (self);
+  navigate_to_content (self);
 }
 
 void
@@ -1156,4 +1354,22 @@ SmServerPage *
 _sm_window_get_server_page (SmWindow *self)
 {
   return self->server_page;
+}
+
+SmAlertsPage *
+_sm_window_get_alerts_page (SmWindow *self)
+{
+  return self->alerts_page;
+}
+
+GtkListBoxRow *
+_sm_window_get_alerts_row (SmWindow *self)
+{
+  return self->alerts_row;
+}
+
+GtkLabel *
+_sm_window_get_alerts_badge (SmWindow *self)
+{
+  return self->alerts_badge;
 }
