@@ -255,6 +255,7 @@ test_store_and_restore (Fixture       *fixture,
   info = g_ptr_array_index (active, 0);
   g_assert_cmpint (info->alert_id, ==, alert_id);
   g_assert_cmpint (info->state, ==, SM_ALERT_STATE_FIRING);
+  g_assert_cmpstr (info->server_name, ==, "web-1");
   g_clear_pointer (&active, g_ptr_array_unref);
   fixture->now += 30;
   poll_down (manager, web);

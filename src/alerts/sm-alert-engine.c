@@ -580,6 +580,38 @@ server_name_of (SmAlertEngine *engine,
   return server != NULL && server->name != NULL ? server->name : alert->server_id;
 }
 
+static Server *
+set_server (SmAlertEngine *engine,
+            const char    *server_id,
+            const char    *name,
+            const char    *parent_id)
+{
+  Server *server = g_hash_table_lookup (engine->servers, server_id);
+
+  if (server == NULL)
+    {
+      server = g_new0 (Server, 1);
+      g_hash_table_insert (engine->servers, g_strdup (server_id), server);
+    }
+  g_free (server->name);
+  server->name = g_strdup (name);
+  g_free (server->parent_id);
+  server->parent_id = g_strdup (parent_id);
+  return server;
+}
+
+void
+sm_alert_engine_set_server (SmAlertEngine *engine,
+                            const char    *server_id,
+                            const char    *name,
+                            const char    *parent_id)
+{
+  g_return_if_fail (engine != NULL);
+  g_return_if_fail (server_id != NULL);
+
+  set_server (engine, server_id, name, parent_id);
+}
+
 /* Ack expiry, telling what was held, repeats and escalation. */
 static void
 run_timers (SmAlertEngine *engine,
@@ -787,17 +819,7 @@ process_input (SmAlertEngine      *engine,
                GPtrArray          *notifications)
 {
   g_autoptr(GDateTime) local = local_time (engine, now);
-  Server *server = g_hash_table_lookup (engine->servers, input->server_id);
-
-  if (server == NULL)
-    {
-      server = g_new0 (Server, 1);
-      g_hash_table_insert (engine->servers, g_strdup (input->server_id), server);
-    }
-  g_free (server->name);
-  server->name = g_strdup (input->server_name);
-  g_free (server->parent_id);
-  server->parent_id = g_strdup (input->parent_id);
+  Server *server = set_server (engine, input->server_id, input->server_name, input->parent_id);
   if (!gap)
     server->down = !input->reachable;
 

@@ -154,6 +154,13 @@ void     sm_alert_engine_add_quiet_hours     (SmAlertEngine        *engine,
                                               const SmWeeklyWindow *window);
 void     sm_alert_engine_clear_quiet_hours   (SmAlertEngine        *engine);
 
+/* Tells the engine a server's name and parent before its first poll (the
+ * names of alerts restored at start, say); each poll updates them. */
+void     sm_alert_engine_set_server   (SmAlertEngine      *engine,
+                                       const char         *server_id,
+                                       const char         *name,
+                                       const char         *parent_id);
+
 /* Evaluates every rule in scope for one poll and the timers (ack expiry,
  * repeat, escalation) of that server's alerts. events gets SmAlertEvent
  * items and notifications SmNotification items; both arrays are the

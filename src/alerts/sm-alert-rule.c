@@ -496,8 +496,8 @@ sm_alert_rules_new_defaults (const char *server_id)
 
 static const char * const day_names[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
-static char *
-format_duration (gint64 seconds)
+char *
+sm_alert_format_duration (gint64 seconds)
 {
   if (seconds % 86400 == 0)
     return g_strdup_printf ("%" G_GINT64_FORMAT "d", seconds / 86400);
@@ -728,7 +728,7 @@ sm_alert_rule_to_json (const SmAlertRule *rule)
     }
   if (rule->for_seconds > 0)
     {
-      g_autofree char *text = format_duration (rule->for_seconds);
+      g_autofree char *text = sm_alert_format_duration (rule->for_seconds);
 
       json_builder_set_member_name (builder, "for");
       json_builder_add_string_value (builder, text);
@@ -742,14 +742,14 @@ sm_alert_rule_to_json (const SmAlertRule *rule)
     }
   if (rule->repeat_seconds > 0)
     {
-      g_autofree char *text = format_duration (rule->repeat_seconds);
+      g_autofree char *text = sm_alert_format_duration (rule->repeat_seconds);
 
       json_builder_set_member_name (builder, "repeat");
       json_builder_add_string_value (builder, text);
     }
   if (rule->escalate_seconds > 0)
     {
-      g_autofree char *text = format_duration (rule->escalate_seconds);
+      g_autofree char *text = sm_alert_format_duration (rule->escalate_seconds);
 
       json_builder_set_member_name (builder, "escalate_after");
       json_builder_add_string_value (builder, text);

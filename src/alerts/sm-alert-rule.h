@@ -45,6 +45,9 @@ gboolean    sm_alert_op_compare     (SmAlertOp    op,
 char       *sm_alert_parse_duration (const char  *text,
                                      gint64      *out_seconds);
 
+/* The other way: "5m" for 300, "90s" for 90, "1d" for 86400. */
+char       *sm_alert_format_duration (gint64       seconds);
+
 /* One weekly window in local time. days: bit 0 is Monday ... bit 6 is
  * Sunday (the day the window starts). start and end are minutes after
  * local midnight (0-1439); end <= start crosses midnight into the next

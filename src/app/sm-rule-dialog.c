@@ -188,13 +188,7 @@ format_duration (gint64 seconds)
 {
   if (seconds <= 0)
     return g_strdup ("");
-  if (seconds % 86400 == 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "d", seconds / 86400);
-  if (seconds % 3600 == 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "h", seconds / 3600);
-  if (seconds % 60 == 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "m", seconds / 60);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "s", seconds);
+  return sm_alert_format_duration (seconds);
 }
 
 /* "90" or "0.5", without trailing zeros; "" for NAN. */

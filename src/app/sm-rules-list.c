@@ -76,12 +76,13 @@ format_duration_words (gint64 seconds)
     return g_strdup_printf (ngettext ("%d day", "%d days", (gulong) (seconds / 86400)),
                             (int) (seconds / 86400));
   if (seconds % 3600 == 0)
-    return g_strdup_printf (ngettext ("%d h", "%d h", (gulong) (seconds / 3600)),
-                            (int) (seconds / 3600));
+    /* Translators: a duration in hours. */
+    return g_strdup_printf (_("%d h"), (int) (seconds / 3600));
   if (seconds % 60 == 0)
-    return g_strdup_printf (ngettext ("%d min", "%d min", (gulong) (seconds / 60)),
-                            (int) (seconds / 60));
-  return g_strdup_printf (ngettext ("%d s", "%d s", (gulong) seconds), (int) seconds);
+    /* Translators: a duration in minutes. */
+    return g_strdup_printf (_("%d min"), (int) (seconds / 60));
+  /* Translators: a duration in seconds. */
+  return g_strdup_printf (_("%d s"), (int) seconds);
 }
 
 char *

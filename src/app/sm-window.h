@@ -17,7 +17,7 @@ G_DECLARE_FINAL_TYPE (SmWindow, sm_window, SM, WINDOW, AdwApplicationWindow)
 
 /*
  * app may be NULL (tests). Window actions: win.add-server (Ctrl+N),
- * win.edit-server (Ctrl+E), win.delete-server (Delete, on the list and the
+ * win.edit-server (Ctrl+E), win.show-alerts (Ctrl+L), win.delete-server (Delete, on the list and the
  * server page only), win.search (Ctrl+F).
  *
  * A deleted server is hidden at once and deleted from the store when its

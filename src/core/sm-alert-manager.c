@@ -491,6 +491,7 @@ load (SmAlertManager *self,
       GError        **error)
 {
   g_autoptr(GPtrArray) rules = NULL;
+  g_autoptr(GPtrArray) servers = NULL;
   g_autoptr(GPtrArray) windows = NULL;
   g_autoptr(GPtrArray) channels = NULL;
   g_autoptr(GPtrArray) current = NULL;
@@ -498,6 +499,18 @@ load (SmAlertManager *self,
   rules = sm_store_list_rules (self->store, error);
   if (rules == NULL)
     return FALSE;
+  servers = sm_store_list_servers (self->store, error);
+  if (servers == NULL)
+    return FALSE;
+  for (guint i = 0; i < servers->len; i++)
+    {
+      SmServer *server = g_ptr_array_index (servers, i);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (server));
+      g_autofree char *parent = sm_server_get_parent_id (server) > 0
+        ? g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_parent_id (server)) : NULL;
+
+      sm_alert_engine_set_server (self->engine, id, sm_server_get_name (server), parent);
+    }
   windows = sm_store_list_windows (self->store, error);
   if (windows == NULL)
     return FALSE;
