@@ -243,13 +243,13 @@ test_pending_to_firing (Fixture       *f,
 
   poll_value (f, t + 300, "web", "cpu.percent", 93);
   assert_events (f, "1 cpu.percent pending>firing");
-  assert_notifications (f, "FIRING web: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: CPU above 90 %");
   g_assert_cmpint (sm_alert_engine_get_state (f->engine, "cpu", "web", "cpu.percent", NULL),
                    ==, SM_ALERT_STATE_FIRING);
 
   poll_value (f, t + 360, "web", "cpu.percent", 20);
   assert_events (f, "1 cpu.percent firing>resolved");
-  assert_notifications (f, "RESOLVED web: Resolved: cpu.percent > 90");
+  assert_notifications (f, "RESOLVED web: Resolved: CPU above 90 %");
   g_assert_cmpuint (sm_alert_engine_count_active (f->engine), ==, 0);
 }
 
@@ -280,7 +280,7 @@ test_blip (Fixture       *f,
   poll_value (f, t + 480, "web", "cpu.percent", 95);
   poll_value (f, t + 780, "web", "cpu.percent", 95);
   assert_events (f, "3 cpu.percent inactive>pending; 3 cpu.percent pending>firing");
-  assert_notifications (f, "FIRING web: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: CPU above 90 %");
 }
 
 static void
@@ -306,8 +306,8 @@ test_hysteresis (Fixture       *f,
   assert_events (f, "");
   poll_value (f, t + 360, "web", "cpu.percent", 90.5);
   assert_events (f, "2 cpu.percent resolved>firing");
-  assert_notifications (f, "FIRING web: cpu.percent > 90; RESOLVED web: Resolved: cpu.percent > 90; "
-                           "FIRING web: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: CPU above 90 %; RESOLVED web: Resolved: CPU above 90 %; "
+                           "FIRING web: CPU above 90 %");
 }
 
 static void
@@ -392,11 +392,11 @@ test_flapping (Fixture       *f,
   /* The last notice told alert 4 firing; it is resolved now. */
   g_assert_cmpuint (f->notifications->len, ==, 1);
   g_assert_cmpint (((SmNotification *) g_ptr_array_index (f->notifications, 0))->alert_id, ==, 4);
-  assert_notifications (f, "RESOLVED web: Resolved: cpu.percent > 90");
+  assert_notifications (f, "RESOLVED web: Resolved: CPU above 90 %");
 
   poll_value (f, t + 57 * 60, "web", "cpu.percent", 95);
   assert_events (f, "21 cpu.percent resolved>firing");
-  assert_notifications (f, "FIRING web: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: CPU above 90 %");
 }
 
 static void
@@ -440,7 +440,7 @@ test_maintenance (Fixture       *f,
   poll_value (f, local_at (0, 2, 30), "web", "cpu.percent", 95);
   poll_value (f, local_at (0, 2, 30), "db", "cpu.percent", 95);
   assert_events (f, "1 cpu.percent inactive>firing[maintenance]; 2 cpu.percent inactive>firing");
-  assert_notifications (f, "FIRING db: cpu.percent > 90");
+  assert_notifications (f, "FIRING db: CPU above 90 %");
 
   poll_value (f, local_at (0, 3, 0), "web", "cpu.percent", 10);
   poll_value (f, local_at (0, 3, 30), "web", "cpu.percent", 95);
@@ -454,12 +454,12 @@ test_maintenance (Fixture       *f,
   poll_value (f, local_at (0, 4, 0), "web", "cpu.percent", 95);
   poll_value (f, local_at (0, 4, 1), "web", "cpu.percent", 95);
   assert_events (f, "");
-  assert_notifications (f, "FIRING web: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: CPU above 90 %");
 
   /* Next Monday only. */
   poll_value (f, local_at (1, 2, 30), "web", "cpu.percent", 10);
   assert_events (f, "3 cpu.percent firing>resolved");
-  assert_notifications (f, "RESOLVED web: Resolved: cpu.percent > 90");
+  assert_notifications (f, "RESOLVED web: Resolved: CPU above 90 %");
 }
 
 static void
@@ -480,17 +480,17 @@ test_quiet_hours (Fixture       *f,
   /* Tuesday 01:00 (the window began on Monday). */
   poll_server (f, local_at (1, 1, 0), "web", NULL, TRUE, metrics, 2);
   assert_events (f, "1 cpu.percent inactive>firing[quiet]; 2 disk./.used_percent inactive>firing");
-  assert_notifications (f, "FIRING web: disk./.used_percent > 95");
+  assert_notifications (f, "FIRING web: Disk / above 95 %");
 
   poll_server (f, local_at (1, 6, 59), "web", NULL, TRUE, metrics, 2);
   assert_notifications (f, "");
   poll_server (f, local_at (1, 7, 0), "web", NULL, TRUE, metrics, 2);
-  assert_notifications (f, "FIRING web: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: CPU above 90 %");
 
   /* A warning that comes and goes inside quiet hours is never told. */
   metrics[0].value = 10;
   poll_server (f, local_at (1, 7, 1), "web", NULL, TRUE, metrics, 2);
-  assert_notifications (f, "RESOLVED web: Resolved: cpu.percent > 90");
+  assert_notifications (f, "RESOLVED web: Resolved: CPU above 90 %");
   metrics[0].value = 95;
   poll_server (f, local_at (1, 23, 0), "web", NULL, TRUE, metrics, 2);
   metrics[0].value = 10;
@@ -517,28 +517,28 @@ test_repeat_and_escalation (Fixture       *f,
 
   poll_value (f, t, "web", "cpu.percent", 95);
   assert_events (f, "1 cpu.percent inactive>firing");
-  assert_notifications (f, "FIRING web: cpu.percent > 90 [desk]");
+  assert_notifications (f, "FIRING web: CPU above 90 % [desk]");
 
   sm_alert_engine_tick (f->engine, t + 599, f->events, f->notifications);
   assert_notifications (f, "");
   sm_alert_engine_tick (f->engine, t + 600, f->events, f->notifications);
-  assert_notifications (f, "FIRING web: Still firing: cpu.percent > 90 [desk]");
+  assert_notifications (f, "FIRING web: Still firing: CPU above 90 % [desk]");
   poll_value (f, t + 1000, "web", "cpu.percent", 95);
   assert_notifications (f, "");
   poll_value (f, t + 1200, "web", "cpu.percent", 95);
-  assert_notifications (f, "FIRING web: Still firing: cpu.percent > 90 [desk]");
+  assert_notifications (f, "FIRING web: Still firing: CPU above 90 % [desk]");
   sm_alert_engine_tick (f->engine, t + 1799, f->events, f->notifications);
   assert_events (f, "");
   assert_notifications (f, "");
   sm_alert_engine_tick (f->engine, t + 1800, f->events, f->notifications);
   assert_events (f, "1 cpu.percent escalated");
-  assert_notifications (f, "FIRING web: Still firing: cpu.percent > 90 [desk]; "
-                           "ESCALATED web: Unacknowledged: cpu.percent > 90 [phone]");
+  assert_notifications (f, "FIRING web: Still firing: CPU above 90 % [desk]; "
+                           "ESCALATED web: Unacknowledged: CPU above 90 % [phone]");
   /* Escalation happens once. */
   sm_alert_engine_tick (f->engine, t + 2400, f->events, f->notifications);
   sm_alert_engine_tick (f->engine, t + 2500, f->events, f->notifications);
   assert_events (f, "");
-  assert_notifications (f, "FIRING web: Still firing: cpu.percent > 90 [desk]");
+  assert_notifications (f, "FIRING web: Still firing: CPU above 90 % [desk]");
 }
 
 static void
@@ -560,7 +560,7 @@ test_acknowledge (Fixture       *f,
   sm_alert_engine_get_state (f->engine, "cpu", "web", "cpu.percent", &id);
   g_assert_cmpint (id, ==, 1);
   assert_events (f, "1 cpu.percent inactive>firing");
-  assert_notifications (f, "FIRING web: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: CPU above 90 %");
 
   g_assert_true (sm_alert_engine_acknowledge (f->engine, t + 60, id, "looking into it",
                                               t + 1200, f->events, &error));
@@ -576,7 +576,7 @@ test_acknowledge (Fixture       *f,
     info = g_ptr_array_index (active, 0);
     g_assert_cmpint (info->alert_id, ==, 1);
     g_assert_cmpstr (info->server_name, ==, "web");
-    g_assert_cmpstr (info->title, ==, "cpu.percent > 90");
+    g_assert_cmpstr (info->title, ==, "CPU above 90 %");
     g_assert_cmpint (info->state, ==, SM_ALERT_STATE_ACKNOWLEDGED);
     g_assert_cmpint (info->since, ==, t);
     g_assert_cmpfloat (info->value, ==, 95);
@@ -597,19 +597,19 @@ test_acknowledge (Fixture       *f,
   /* Expired: firing again, told again, escalation due at once. */
   sm_alert_engine_tick (f->engine, t + 1200, f->events, f->notifications);
   assert_events (f, "1 cpu.percent acknowledged>firing; 1 cpu.percent escalated");
-  assert_notifications (f, "FIRING web: cpu.percent > 90; "
-                           "ESCALATED web: Unacknowledged: cpu.percent > 90 [phone]");
+  assert_notifications (f, "FIRING web: CPU above 90 %; "
+                           "ESCALATED web: Unacknowledged: CPU above 90 % [phone]");
   sm_alert_engine_tick (f->engine, t + 1499, f->events, f->notifications);
   assert_notifications (f, "");
   sm_alert_engine_tick (f->engine, t + 1500, f->events, f->notifications);
-  assert_notifications (f, "FIRING web: Still firing: cpu.percent > 90");
+  assert_notifications (f, "FIRING web: Still firing: CPU above 90 %");
 
   /* Resolved by hand; the condition still holds, so a new alert starts. */
   g_assert_true (sm_alert_engine_resolve (f->engine, t + 1560, id, f->events,
                                           f->notifications, &error));
   g_assert_no_error (error);
   assert_events (f, "1 cpu.percent firing>resolved");
-  assert_notifications (f, "RESOLVED web: Resolved: cpu.percent > 90");
+  assert_notifications (f, "RESOLVED web: Resolved: CPU above 90 %");
   g_assert_false (sm_alert_engine_resolve (f->engine, t + 1561, id, f->events,
                                            f->notifications, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
@@ -717,7 +717,7 @@ test_default_rules (Fixture       *f,
   poll_server (f, t, "web", NULL, TRUE, metrics, G_N_ELEMENTS (metrics));
   poll_server (f, t, "other", NULL, TRUE, metrics, G_N_ELEMENTS (metrics));
   assert_events (f, "1 cpu.percent inactive>pending; 2 disk./.used_percent inactive>firing");
-  assert_notifications (f, "FIRING web: disk./.used_percent > 90");
+  assert_notifications (f, "FIRING web: Disk / above 90 %");
   poll_server (f, t + 300, "web", NULL, TRUE, metrics, G_N_ELEMENTS (metrics));
   assert_events (f, "1 cpu.percent pending>firing");
 
@@ -753,8 +753,8 @@ test_disk_pattern (Fixture       *f,
   poll_server (f, MONDAY_UTC, "web", NULL, TRUE, metrics, G_N_ELEMENTS (metrics));
   assert_events (f, "1 disk./.used_percent inactive>firing; "
                     "2 disk./var/lib.d.used_percent inactive>firing");
-  assert_notifications (f, "FIRING web: disk./.used_percent >= 90; "
-                           "FIRING web: disk./var/lib.d.used_percent >= 90");
+  assert_notifications (f, "FIRING web: Disk / at or above 90 %; "
+                           "FIRING web: Disk /var/lib.d at or above 90 %");
 
   metrics[0].value = 10;
   poll_server (f, MONDAY_UTC + 60, "web", NULL, TRUE, metrics, G_N_ELEMENTS (metrics));
@@ -800,18 +800,18 @@ test_scope_and_business_hours (Fixture       *f,
   sm_alert_engine_evaluate (f->engine, local_at (7, 9, 0), &a, f->events, f->notifications);
   sm_alert_engine_evaluate (f->engine, local_at (7, 9, 0), &b, f->events, f->notifications);
   assert_events (f, "1 cpu.percent inactive>firing");
-  assert_notifications (f, "FIRING a: cpu.percent > 90");
+  assert_notifications (f, "FIRING a: CPU above 90 %");
 
   /* Repeats during the day, none after hours, and on again next morning. */
   sm_alert_engine_tick (f->engine, local_at (7, 16, 0), f->events, f->notifications);
-  assert_notifications (f, "FIRING a: Still firing: cpu.percent > 90");
+  assert_notifications (f, "FIRING a: Still firing: CPU above 90 %");
   sm_alert_engine_tick (f->engine, local_at (7, 17, 0), f->events, f->notifications);
   sm_alert_engine_tick (f->engine, local_at (7, 23, 0), f->events, f->notifications);
   sm_alert_engine_evaluate (f->engine, local_at (8, 8, 59), &a, f->events, f->notifications);
   assert_events (f, "");
   assert_notifications (f, "");
   sm_alert_engine_evaluate (f->engine, local_at (8, 9, 0), &a, f->events, f->notifications);
-  assert_notifications (f, "FIRING a: Still firing: cpu.percent > 90");
+  assert_notifications (f, "FIRING a: Still firing: CPU above 90 %");
 }
 
 static void
@@ -897,16 +897,16 @@ test_scenario (Fixture       *f,
       sm_alert_engine_tick (f->engine, now + 15, f->events, f->notifications);
     }
 
-  assert_notifications (f, "FIRING s03: disk./.used_percent > 90; "
-                           "RESOLVED s03: Resolved: disk./.used_percent > 90; "
-                           "FIRING s03: disk./.used_percent > 90; "
-                           "RESOLVED s03: Resolved: disk./.used_percent > 90; "
-                           "FIRING s03: disk./.used_percent > 90; "
+  assert_notifications (f, "FIRING s03: Disk / above 90 %; "
+                           "RESOLVED s03: Resolved: Disk / above 90 %; "
+                           "FIRING s03: Disk / above 90 %; "
+                           "RESOLVED s03: Resolved: Disk / above 90 %; "
+                           "FIRING s03: Disk / above 90 %; "
                            "FIRING s00: Unreachable; "
-                           "RESOLVED s03: Resolved: disk./.used_percent > 90; "
-                           "FIRING s03: disk./.used_percent > 90; "
-                           "FLAPPING s03: Flapping: disk./.used_percent > 90; "
-                           "FIRING s05: disk./.used_percent > 90");
+                           "RESOLVED s03: Resolved: Disk / above 90 %; "
+                           "FIRING s03: Disk / above 90 %; "
+                           "FLAPPING s03: Flapping: Disk / above 90 %; "
+                           "FIRING s05: Disk / above 90 %");
 
   for (guint i = 0; i < f->events->len; i++)
     {
@@ -947,7 +947,7 @@ test_scenario (Fixture       *f,
   assert_notifications (f, "");
   sm_alert_engine_tick (f->engine, local_at (1, 7, 0), f->events, f->notifications);
   sm_alert_engine_tick (f->engine, local_at (1, 7, 1), f->events, f->notifications);
-  assert_notifications (f, "FIRING s04: cpu.percent > 90");
+  assert_notifications (f, "FIRING s04: CPU above 90 %");
 }
 
 static void

@@ -432,7 +432,7 @@ test_telegram_chart (Fixture       *fixture,
     }
   flush (manager);
   g_assert_cmpuint (fixture->texts->len, ==, 2);
-  g_assert_nonnull (strstr (g_ptr_array_index (fixture->texts, 0), "cpu.percent"));
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture->texts, 0), "CPU above 90 %"));
   g_assert_cmpstr (g_ptr_array_index (fixture->texts, 1), ==, "photo png=1");
 
   /* A state alert has no chart. */

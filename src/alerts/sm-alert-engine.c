@@ -85,16 +85,7 @@ static char *
 describe_target (const SmAlertRule *rule,
                  const char        *target)
 {
-  if (g_str_equal (target, "state.unreachable"))
-    return g_strdup (_("Unreachable"));
-  if (g_str_equal (target, "state.host_key_changed"))
-    return g_strdup (_("Host key changed"));
-  if (g_str_equal (target, "state.unit_failed"))
-    return g_strdup (_("A systemd unit failed"));
-  if (g_str_equal (target, "state.container_not_running"))
-    return g_strdup (_("A container is not running"));
-  return g_strdup_printf ("%s %s %g", target, sm_alert_op_to_string (rule->op),
-                          rule->threshold);
+  return sm_alert_describe_condition (rule, target);
 }
 
 static char *

@@ -1051,3 +1051,114 @@ sm_alert_rule_from_json (JsonNode  *node,
 
   return g_steal_pointer (&rule);
 }
+
+/* Names people read: "CPU above 90 %", "Disk /var above 85 %". */
+
+static const struct {
+  const char *target;
+  const char *name;
+  gboolean    percent;
+} metric_names[] = {
+  { "cpu.percent",       N_("CPU"),          TRUE },
+  { "mem.used_percent",  N_("Memory"),       TRUE },
+  { "swap.used_percent", N_("Swap"),         TRUE },
+  { "load.1",            N_("Load (1 min)"), FALSE },
+  { "load.5",            N_("Load (5 min)"), FALSE },
+  { "load.15",           N_("Load (15 min)"), FALSE },
+};
+
+/* In the order of SmAlertOp. */
+static const char * const op_words[] = {
+  N_("above"),
+  N_("at or above"),
+  N_("below"),
+  N_("at or below"),
+  N_("equal to"),
+  N_("not equal to"),
+};
+
+char *
+sm_alert_describe_metric (const char *metric,
+                          gboolean   *out_percent)
+{
+  gboolean percent = FALSE;
+  char *name = NULL;
+
+  g_return_val_if_fail (metric != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (metric_names); i++)
+    if (g_str_equal (metric, metric_names[i].target))
+      {
+        name = g_strdup (_(metric_names[i].name));
+        percent = metric_names[i].percent;
+      }
+
+  if (name == NULL && g_str_has_prefix (metric, "disk."))
+    {
+      const char *mount = metric + strlen ("disk.");
+      g_autofree char *inodes_mount = NULL;
+      g_autofree char *used_mount = NULL;
+
+      if (g_str_has_suffix (mount, ".inodes_used_percent"))
+        inodes_mount = g_strndup (mount, strlen (mount) - strlen (".inodes_used_percent"));
+      else if (g_str_has_suffix (mount, ".used_percent"))
+        used_mount = g_strndup (mount, strlen (mount) - strlen (".used_percent"));
+
+      if (inodes_mount != NULL && inodes_mount[0] != '\0')
+        {
+          percent = TRUE;
+          /* Translators: %s is a mount point ("/var"). */
+          name = g_str_equal (inodes_mount, "*") ? g_strdup (_("Inodes on any disk"))
+                                                 : g_strdup_printf (_("Inodes on %s"), inodes_mount);
+        }
+      else if (used_mount != NULL && used_mount[0] != '\0')
+        {
+          percent = TRUE;
+          /* Translators: %s is a mount point ("/var"). */
+          name = g_str_equal (used_mount, "*") ? g_strdup (_("Any disk"))
+                                               : g_strdup_printf (_("Disk %s"), used_mount);
+        }
+    }
+
+  if (name == NULL && g_str_equal (metric, "state.unreachable"))
+    name = g_strdup (_("Unreachable"));
+  if (name == NULL && g_str_equal (metric, "state.host_key_changed"))
+    name = g_strdup (_("Host key changed"));
+  if (name == NULL && g_str_equal (metric, "state.unit_failed"))
+    name = g_strdup (_("A systemd unit failed"));
+  if (name == NULL && g_str_equal (metric, "state.container_not_running"))
+    name = g_strdup (_("A container is not running"));
+  if (name == NULL)
+    name = g_strdup (metric);
+
+  if (out_percent != NULL)
+    *out_percent = percent;
+  return name;
+}
+
+char *
+sm_alert_describe_condition (const SmAlertRule *rule,
+                             const char        *target)
+{
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *name = NULL;
+  g_autofree char *threshold = NULL;
+  gboolean percent = FALSE;
+
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  if (target == NULL)
+    target = rule->target;
+  name = sm_alert_describe_metric (target, &percent);
+  if (sm_alert_target_is_state (target))
+    return g_steal_pointer (&name);
+
+  g_ascii_formatd (number, sizeof number, "%.10g", rule->threshold);
+  /* Translators: a number and the percent sign, "90 %". */
+  threshold = percent ? g_strdup_printf (_("%s %%"), number) : g_strdup (number);
+  /* Translators: what a rule watches, how it compares and the threshold,
+   * as in "CPU above 90 %". */
+  return g_strdup_printf (_("%s %s %s"), name,
+                          _(op_words[MIN ((guint) rule->op, G_N_ELEMENTS (op_words) - 1)]),
+                          threshold);
+}

@@ -125,6 +125,15 @@ char        *sm_alert_rule_validate  (const SmAlertRule *rule);
  * changed. An array of SmAlertRule, owning them. */
 GPtrArray   *sm_alert_rules_new_defaults (const char *server_id);
 
+/* What people read (translated): a metric or state ("CPU", "Disk /var",
+ * "Any disk", "Unreachable"; unknown metrics as they are), *out_percent
+ * TRUE when its values are percentages; and a rule's condition on a
+ * concrete target (NULL: the rule's own) such as "CPU above 90 %". */
+char        *sm_alert_describe_metric    (const char        *metric,
+                                          gboolean          *out_percent);
+char        *sm_alert_describe_condition (const SmAlertRule *rule,
+                                          const char        *target);
+
 /* JSON, as in the import/export format and the database:
  *   {"id": "r-…", "metric": "cpu.percent", "op": ">", "threshold": 90,
  *    "clear": 85, "for": "5m", "severity": "critical", "retries": 1,

@@ -40,35 +40,6 @@ G_DEFINE_FINAL_TYPE (SmRulesList, sm_rules_list, ADW_TYPE_PREFERENCES_GROUP)
 
 /* Summaries */
 
-static const struct {
-  const char *target;
-  const char *name;
-  const char *unit;
-} target_names[] = {
-  { "cpu.percent",                 N_("CPU"),                   "%" },
-  { "mem.used_percent",            N_("Memory"),                "%" },
-  { "swap.used_percent",           N_("Swap"),                  "%" },
-  { "disk.*.used_percent",         N_("Any disk"),              "%" },
-  { "disk.*.inodes_used_percent",  N_("Inodes on any disk"),    "%" },
-  { "load.1",                      N_("Load (1 min)"),          NULL },
-  { "load.5",                      N_("Load (5 min)"),          NULL },
-  { "load.15",                     N_("Load (15 min)"),         NULL },
-  { "state.unreachable",           N_("Server unreachable"),    NULL },
-  { "state.host_key_changed",      N_("Host key changed"),      NULL },
-  { "state.unit_failed",           N_("A systemd unit failed"), NULL },
-  { "state.container_not_running", N_("A container is not running"), NULL },
-};
-
-/* In the order of SmAlertOp. */
-static const char * const op_words[] = {
-  N_("above"),
-  N_("at or above"),
-  N_("below"),
-  N_("at or below"),
-  N_("equal to"),
-  N_("not equal to"),
-};
-
 static char *
 format_duration_words (gint64 seconds)
 {
@@ -89,43 +60,12 @@ char *
 sm_alert_rule_dup_summary (const SmAlertRule *rule)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  const char *name = NULL;
-  const char *unit = NULL;
+  g_autofree char *condition = NULL;
 
   g_return_val_if_fail (rule != NULL, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (target_names); i++)
-    {
-      if (g_strcmp0 (rule->target, target_names[i].target) == 0)
-        {
-          name = _(target_names[i].name);
-          unit = target_names[i].unit;
-        }
-    }
-  if (name == NULL)
-    name = rule->target;
-
-  if (sm_alert_rule_is_state (rule))
-    {
-      g_string_append (text, name);
-    }
-  else
-    {
-      char number[G_ASCII_DTOSTR_BUF_SIZE];
-      g_autofree char *threshold = NULL;
-
-      g_ascii_formatd (number, sizeof number, "%.10g", rule->threshold);
-      if (unit != NULL)
-        /* Translators: a number and its unit, "90 %". */
-        threshold = g_strdup_printf (_("%s %s"), number, unit);
-      else
-        threshold = g_strdup (number);
-      /* Translators: what a rule watches, how it compares and the threshold,
-       * as in "CPU above 90 %". */
-      g_string_append_printf (text, _("%s %s %s"), name,
-                              _(op_words[MIN ((guint) rule->op, G_N_ELEMENTS (op_words) - 1)]),
-                              threshold);
-    }
+  condition = sm_alert_describe_condition (rule, NULL);
+  g_string_append (text, condition);
 
   if (rule->for_seconds > 0)
     {
