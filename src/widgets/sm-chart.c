@@ -120,10 +120,19 @@ ensure_style (SmChart *self)
   self->style_valid = TRUE;
 }
 
+/* A CSS change that leaves the font and the palette as they were (the
+ * :hover state the pointer sets, say) keeps the cached layers. */
 static void
 style_changed (SmChart *self)
 {
+  g_autofree char *old_font = self->style_valid ? g_strdup (self->style.font) : NULL;
+  gboolean old_dark = self->dark;
+
   self->style_valid = FALSE;
+  ensure_style (self);
+  if (old_font != NULL && g_strcmp0 (old_font, self->style.font) == 0 && old_dark == self->dark)
+    return;
+
   invalidate_layers (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
