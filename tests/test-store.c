@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sm-alert-store.h"
+#include "sm-check-store.h"
 #include "sm-store.h"
 #include "sm-test-util.h"
 
@@ -1794,6 +1795,139 @@ test_alerts_windows (Fixture       *fixture,
   g_assert_cmpuint (windows->len, ==, 0);
 }
 
+/* Service checks (migration 8). */
+
+static SmCheck *
+make_check (gint64      server_id,
+            const char *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autofree char *problem = NULL;
+  SmCheck *check = sm_check_from_json (node, &problem);
+
+  g_assert_null (problem);
+  check->server_id = server_id;
+  return check;
+}
+
+static void
+test_checks_crud (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(SmVault) vault = vault_a ();
+  g_autoptr(SmStore) store = open_ok (fixture->path, vault);
+  g_autoptr(SmServer) web = make_server ("web", SM_AUTH_AGENT);
+  g_autoptr(SmServer) db = make_server ("db", SM_AUTH_AGENT);
+  g_autoptr(SmCheck) api = NULL;
+  g_autoptr(SmCheck) twin = NULL;
+  g_autoptr(SmCheck) other = NULL;
+  g_autoptr(SmCheck) beat = NULL;
+  g_autoptr(SmCheck) read = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char token[] = "hb-token-4f9d2a7c1e";
+  char *secret;
+
+  save_ok (store, web, SM_SECRET_KEEP, NULL);
+  save_ok (store, db, SM_SECRET_KEEP, NULL);
+
+  api = make_check (sm_server_get_id (web),
+                    "{\"type\":\"http\",\"name\":\"api\",\"url\":\"https://a.example/\",\"interval\":30}");
+  g_assert_true (sm_store_save_check (store, api, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (api->id, >, 0);
+
+  /* Names are unique per server, not across servers. */
+  twin = make_check (sm_server_get_id (web), "{\"type\":\"tcp\",\"name\":\"API\",\"port\":80}");
+  g_assert_false (sm_store_save_check (store, twin, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_DUPLICATE);
+  g_clear_error (&error);
+  twin->server_id = sm_server_get_id (db);
+  g_assert_true (sm_store_save_check (store, twin, &error));
+  g_assert_no_error (error);
+
+  /* Bad input is refused with its field. */
+  other = make_check (sm_server_get_id (web), "{\"type\":\"tcp\",\"port\":80}");
+  json_object_set_int_member (other->settings, "port", 70000);
+  g_assert_false (sm_store_save_check (store, other, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "port: "));
+  g_clear_error (&error);
+  json_object_set_int_member (other->settings, "port", 80);
+  other->server_id = 4242;
+  g_assert_false (sm_store_save_check (store, other, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  checks = sm_store_list_checks (store, sm_server_get_id (web), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (checks->len, ==, 1);
+  read = sm_store_get_check (store, api->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->name, ==, "api");
+  g_assert_cmpuint (read->interval, ==, 30);
+  g_assert_cmpstr (sm_check_get_string (read, "url"), ==, "https://a.example/");
+
+  /* A heartbeat's token is encrypted at rest. */
+  beat = make_check (sm_server_get_id (web), "{\"type\":\"heartbeat\",\"interval\":3600}");
+  g_assert_true (sm_store_save_check (store, beat, &error));
+  g_assert_null (sm_store_load_check_token (store, beat, &error));
+  g_assert_no_error (error);
+  g_assert_true (sm_store_set_check_token (store, beat, token, &error));
+  g_assert_no_error (error);
+  g_assert_false (sm_test_file_contains (fixture->path, token, strlen (token)));
+  secret = sm_store_load_check_token (store, beat, &error);
+  g_assert_cmpstr (secret, ==, token);
+  sm_secret_free (secret);
+
+  /* Results: the latest one, read back. */
+  {
+    g_autoptr(SmCheckResult) result = sm_check_result_new (SM_CHECK_STATUS_DOWN, "status 503");
+    g_autoptr(SmCheckResult) back = NULL;
+
+    result->timing.total_ms = 12.5;
+    result->http_status = 503;
+    sm_check_result_add_metric (result, "latency_ms", 12.5, "ms");
+    sm_check_result_add_detail (result, "issuer", "CN=Test CA");
+    g_ptr_array_add (result->lines, g_strdup ("line one"));
+    g_assert_true (sm_store_save_check_result (store, api->id, result, &error));
+    g_assert_no_error (error);
+    back = sm_store_get_check_result (store, api->id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (back->status, ==, SM_CHECK_STATUS_DOWN);
+    g_assert_cmpstr (back->reason, ==, "status 503");
+    g_assert_cmpfloat (back->timing.total_ms, ==, 12.5);
+    g_assert_cmpuint (back->http_status, ==, 503);
+    g_assert_cmpfloat (sm_check_result_get_metric (back, "latency_ms"), ==, 12.5);
+    g_assert_cmpstr (sm_check_result_get_detail (back, "issuer"), ==, "CN=Test CA");
+    g_assert_cmpstr (g_ptr_array_index (back->lines, 0), ==, "line one");
+    g_assert_cmpint (back->time_us / G_USEC_PER_SEC, ==, result->time_us / G_USEC_PER_SEC);
+  }
+
+  /* Probe state survives until the settings change. */
+  g_assert_true (sm_store_save_check_state (store, api->id, "{\"offset\":10}", &error));
+  {
+    g_autofree char *state = sm_store_load_check_state (store, api->id, &error);
+
+    g_assert_cmpstr (state, ==, "{\"offset\":10}");
+  }
+  json_object_set_string_member (api->settings, "url", "https://b.example/");
+  g_assert_true (sm_store_save_check (store, api, &error));
+  {
+    g_autofree char *state = sm_store_load_check_state (store, api->id, &error);
+
+    g_assert_null (state);
+  }
+
+  /* Checks and results go with their server. */
+  g_assert_true (sm_store_delete_server (store, sm_server_get_id (web), &error));
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM checks"), ==, 1);
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM check_results"), ==, 0);
+  g_assert_true (sm_store_delete_check (store, twin->id, &error));
+  g_assert_false (sm_store_delete_check (store, twin->id, &error));
+  g_assert_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1833,6 +1967,7 @@ main (int   argc,
   ADD ("/store/alerts/parent", test_alerts_parent);
   ADD ("/store/alerts/channels", test_alerts_channels);
   ADD ("/store/alerts/windows", test_alerts_windows);
+  ADD ("/store/checks/crud", test_checks_crud);
 
 #undef ADD
 

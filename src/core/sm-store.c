@@ -231,6 +231,33 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (rule_id, server_id, target)"
   ") WITHOUT ROWID;"
   "PRAGMA user_version = 7;",
+
+  /* 8: service checks (see sm-check-store.h) and their latest results. */
+  "CREATE TABLE checks ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uuid TEXT NOT NULL UNIQUE,"
+  "  server_id INTEGER NOT NULL REFERENCES servers (id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL COLLATE NOCASE,"
+  "  type TEXT NOT NULL,"
+  "  interval INTEGER NOT NULL CHECK (interval BETWEEN 10 AND 86400),"
+  "  enabled INTEGER NOT NULL DEFAULT 1,"
+  "  settings TEXT NOT NULL DEFAULT '{}',"
+  "  token BLOB,"
+  "  state TEXT,"
+  "  UNIQUE (server_id, name)"
+  ");"
+  "CREATE TABLE check_results ("
+  "  check_id INTEGER PRIMARY KEY REFERENCES checks (id) ON DELETE CASCADE,"
+  "  t INTEGER NOT NULL,"
+  "  status TEXT NOT NULL,"
+  "  reason TEXT,"
+  "  latency_ms REAL,"
+  "  http_status INTEGER NOT NULL DEFAULT 0,"
+  "  metrics TEXT NOT NULL DEFAULT '[]',"
+  "  details TEXT NOT NULL DEFAULT '[]',"
+  "  lines TEXT NOT NULL DEFAULT '[]'"
+  ");"
+  "PRAGMA user_version = 8;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SM_STORE_SCHEMA_VERSION);

@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 
 #define SM_STORE_FILE_NAME       "status-monitor.db"
 /* The schema this build migrates to; 6 added the metric history tables
- * (see sm-history.h), 7 the alert tables (see sm-alert-store.h). */
-#define SM_STORE_SCHEMA_VERSION  7
+ * (see sm-history.h), 7 the alert tables (see sm-alert-store.h), 8 the
+ * service checks (see sm-check-store.h). */
+#define SM_STORE_SCHEMA_VERSION  8
 
 #define SM_STORE_ERROR (sm_store_error_quark ())
 GQuark sm_store_error_quark (void);
