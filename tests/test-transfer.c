@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sm-alert-store.h"
+#include "sm-check-store.h"
 #include "sm-store.h"
 #include "sm-test-util.h"
 #include "sm-transfer.h"
@@ -1160,11 +1161,102 @@ test_import_alerts_atomic (Fixture       *fixture,
   sm_test_rmdir (dir);
 }
 
+/* Service checks: a "checks" array per server. */
+static void
+test_import_checks (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const char *file =
+    "{\"servers\": [{\"name\": \"web-1\", \"host\": \"web1.example.org\", \"checks\": ["
+    "  {\"type\":\"http\",\"name\":\"api\",\"url\":\"https://example.org/health\","
+    "   \"expect_status\":200,\"keyword\":\"ok\",\"interval\":30},"
+    "  {\"type\":\"tcp\",\"port\":5432},"
+    "  {\"type\":\"tls\",\"port\":443,\"warn_days\":14,\"crit_days\":3},"
+    "  {\"type\":\"command\",\"command\":\"/usr/lib/nagios/plugins/check_load -w 5 -c 10\"},"
+    "  {\"type\":\"log\",\"path\":\"/var/log/syslog\",\"patterns\":[\"error\",\"segfault\"]},"
+    "  {\"type\":\"heartbeat\",\"interval\":3600,\"grace\":300}]}]}";
+  const char *again =
+    "{\"servers\": [{\"name\": \"web-1\", \"host\": \"web1.example.org\", \"checks\": ["
+    "  {\"type\":\"http\",\"name\":\"api\",\"url\":\"https://example.org/v2/health\"}]}]}";
+  const char *bad[][2] = {
+    { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"h.example\", \"checks\": ["
+      "  {\"type\":\"tcp\",\"port\":22}, {\"type\":\"http\",\"url\":\"gopher://x/\"}]}]}",
+      "servers.json: servers[0].checks[1].url: must be an http or https URL" },
+    { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"h.example\", \"checks\": ["
+      "  {\"type\":\"log\",\"path\":\"/var/log/x\",\"patterns\":[\"(\"]}]}]}",
+      "servers.json: servers[0].checks[0].patterns[0]: is not a valid regular expression" },
+    { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"h.example\", \"checks\": ["
+      "  {\"type\":\"tcp\",\"port\":70000}]}]}",
+      "servers.json: servers[0].checks[0].port: must be a number from 1 to 65535" },
+    { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"h.example\", \"checks\": ["
+      "  {\"type\":\"tcp\",\"port\":22,\"interval\":1}]}]}",
+      "servers.json: servers[0].checks[0].interval: " },
+    { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"h.example\", \"checks\": ["
+      "  {\"type\":\"tcp\",\"port\":22,\"name\":\"db\"}, {\"type\":\"tcp\",\"port\":23,\"name\":\"DB\"}]}]}",
+      "servers.json: servers[0].checks[1].name: another check of this server has the same name" },
+    { "{\"servers\": [{\"name\": \"web-1\", \"host\": \"h.example\", \"checks\": {}}]}",
+      "servers.json: servers[0].checks: must be a list of checks" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autofree char *exported = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  SmTransferCounts counts = { 0 };
+  SmCheck *api = NULL;
+
+  g_assert_true (sm_transfer_import_data_full (fixture->store, "servers.json", file, strlen (file),
+                                               &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.checks_added, ==, 6);
+  checks = sm_store_list_checks (fixture->store, 0, &error);
+  g_assert_cmpuint (checks->len, ==, 6);
+  for (guint i = 0; i < checks->len; i++)
+    if (g_str_equal (((SmCheck *) g_ptr_array_index (checks, i))->name, "api"))
+      api = g_ptr_array_index (checks, i);
+  g_assert_nonnull (api);
+  g_assert_cmpuint (api->interval, ==, 30);
+
+  /* The same name again updates that check and keeps the others. */
+  memset (&counts, 0, sizeof counts);
+  g_assert_true (sm_transfer_import_data_full (fixture->store, "servers.json", again, strlen (again),
+                                               &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.checks_updated, ==, 1);
+  g_assert_cmpuint (counts.checks_added, ==, 0);
+  g_clear_pointer (&checks, g_ptr_array_unref);
+  checks = sm_store_list_checks (fixture->store, 0, &error);
+  g_assert_cmpuint (checks->len, ==, 6);
+
+  /* Export writes them back under their server. */
+  exported = sm_transfer_export_data (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (exported, "\"checks\""));
+  g_assert_nonnull (strstr (exported, "https://example.org/v2/health"));
+  g_assert_nonnull (strstr (exported, "check_load -w 5 -c 10"));
+
+  /* Bad checks: a message with the path, nothing changed. */
+  before = sm_transfer_export_data (fixture->store, &error);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (import_text (fixture->store, bad[i][0], NULL, NULL, &error));
+      g_assert_error (error, SM_TRANSFER_ERROR, SM_TRANSFER_ERROR_INVALID);
+      if (strstr (error->message, bad[i][1]) == NULL)
+        g_error ("case %u: \"%s\" lacks \"%s\"", i, error->message, bad[i][1]);
+      g_clear_error (&error);
+    }
+  after = sm_transfer_export_data (fixture->store, &error);
+  g_assert_cmpstr (after, ==, before);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/transfer/checks/import", Fixture, NULL,
+              fixture_set_up, test_import_checks, fixture_tear_down);
 
   g_test_add ("/transfer/import/valid", Fixture, NULL,
               fixture_set_up, test_import_valid, fixture_tear_down);

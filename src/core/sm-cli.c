@@ -148,6 +148,11 @@ run_import (SmStore    *store,
              counts.rules_added + counts.rules_updated,
              counts.rules_added, counts.rules_updated,
              counts.windows_added);
+  if (counts.checks_added + counts.checks_updated > 0)
+    /* Translators: after "Imported 2 servers from FILE ...". */
+    g_print (_("Service checks: %u (%u added, %u updated)\n"),
+             counts.checks_added + counts.checks_updated,
+             counts.checks_added, counts.checks_updated);
   return SM_CLI_EXIT_OK;
 }
 

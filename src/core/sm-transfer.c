@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "sm-alert-store.h"
+#include "sm-check-store.h"
 #include "sm-transfer.h"
 #include "sm-validate.h"
 
@@ -20,7 +21,7 @@ G_DEFINE_QUARK (sm-transfer-error-quark, sm_transfer_error)
 
 static const char * const server_keys[] = {
   "name", "host", "port", "username", "auth", "group", "tags", "interval",
-  "enabled", "notes", "host_key_sha256", "timeouts", "parent", NULL,
+  "enabled", "notes", "host_key_sha256", "timeouts", "parent", "checks", NULL,
 };
 
 static const char * const top_level_keys[] = {
@@ -59,6 +60,7 @@ typedef struct {
   gboolean        has_timeouts;
   gboolean        has_parent;
   char           *parent_name;   /* NULL: no parent */
+  GPtrArray      *checks;        /* SmCheck from "checks", or NULL */
 } ImportEntry;
 
 static void
@@ -69,6 +71,7 @@ import_entry_free (gpointer data)
   g_clear_object (&entry->server);
   g_clear_pointer (&entry->secret, sm_secret_free);
   g_free (entry->parent_name);
+  g_clear_pointer (&entry->checks, g_ptr_array_unref);
   g_free (entry);
 }
 
@@ -605,6 +608,50 @@ parse_server (Problems *problems,
           entry->has_parent = TRUE;
           if (trimmed[0] != '\0')
             entry->parent_name = g_steal_pointer (&trimmed);
+        }
+    }
+
+  /* Service checks, each validated as the dialog validates it. Names
+   * are unique on a server. */
+  member = json_object_get_member (object, "checks");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      g_autofree char *checks_where = g_strdup_printf ("%s.checks", where);
+
+      if (!JSON_NODE_HOLDS_ARRAY (member))
+        problems_add (problems, checks_where, _("must be a list of checks"));
+      else
+        {
+          JsonArray *array = json_node_get_array (member);
+
+          entry->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_check_free);
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              g_autofree char *check_where = g_strdup_printf ("%s[%u]", checks_where, i);
+              g_autofree char *problem = NULL;
+              SmCheck *check = sm_check_from_json (json_array_get_element (array, i), &problem);
+
+              if (check == NULL)
+                {
+                  problems_add_below (problems, check_where, problem);
+                  continue;
+                }
+              for (guint k = 0; k < entry->checks->len; k++)
+                {
+                  SmCheck *earlier = g_ptr_array_index (entry->checks, k);
+
+                  if (g_utf8_collate (earlier->name, check->name) == 0 ||
+                      g_ascii_strcasecmp (earlier->name, check->name) == 0)
+                    {
+                      g_autofree char *field = g_strdup_printf ("%s.name", check_where);
+
+                      problems_add (problems, field,
+                                    _("another check of this server has the same name"));
+                      break;
+                    }
+                }
+              g_ptr_array_add (entry->checks, check);
+            }
         }
     }
 
@@ -1277,6 +1324,71 @@ remap_default_rule_id (const char *id,
   return g_strdup_printf ("%" G_GINT64_FORMAT "%s", server_id, slash);
 }
 
+/* A check with the name of a stored one on the same server replaces it
+ * (keeping its id, token and history); others are added. Checks the file
+ * does not name are kept. */
+static gboolean
+apply_checks (Import            *import,
+              SmTransferCounts  *counts,
+              GError           **error)
+{
+  SmStore *store = import->store;
+
+  for (guint i = 0; i < import->servers->len; i++)
+    {
+      ImportEntry *entry = g_ptr_array_index (import->servers, i);
+      g_autoptr(SmServer) server = NULL;
+      g_autoptr(GPtrArray) stored = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (entry->checks == NULL)
+        continue;
+      server = sm_store_find_server_by_name (store, sm_server_get_name (entry->server), &local_error);
+      if (server != NULL)
+        stored = sm_store_list_checks (store, sm_server_get_id (server), &local_error);
+      if (server == NULL || stored == NULL)
+        {
+          if (local_error == NULL)
+            g_set_error_literal (&local_error, SM_TRANSFER_ERROR, SM_TRANSFER_ERROR_INVALID,
+                                 _("the server was not saved"));
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "servers[%u].checks: ", entry->index);
+          return FALSE;
+        }
+
+      for (guint c = 0; c < entry->checks->len; c++)
+        {
+          SmCheck *check = g_ptr_array_index (entry->checks, c);
+          gboolean updated = FALSE;
+
+          check->server_id = sm_server_get_id (server);
+          check->id = 0;
+          for (guint k = 0; k < stored->len; k++)
+            {
+              SmCheck *existing = g_ptr_array_index (stored, k);
+
+              if (g_ascii_strcasecmp (existing->name, check->name) == 0 ||
+                  g_utf8_collate (existing->name, check->name) == 0)
+                {
+                  check->id = existing->id;
+                  updated = TRUE;
+                }
+            }
+          if (!sm_store_save_check (store, check, &local_error))
+            {
+              g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                          "servers[%u].checks[%u]: ", entry->index, c);
+              return FALSE;
+            }
+          if (updated)
+            counts->checks_updated++;
+          else
+            counts->checks_added++;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 apply_servers (Import            *import,
                SmTransferCounts  *counts,
@@ -1362,7 +1474,7 @@ apply_servers (Import            *import,
         }
     }
 
-  return TRUE;
+  return apply_checks (import, counts, error);
 }
 
 static gboolean
@@ -2198,6 +2310,25 @@ sm_transfer_export_data (SmStore  *store,
       if (parent != NULL && !sm_server_get_is_local (parent))
         json_object_set_string_member (json_node_get_object (node), "parent",
                                        sm_server_get_name (parent));
+      {
+        g_autoptr(GPtrArray) checks = sm_store_list_checks (store, sm_server_get_id (server), error);
+        JsonArray *checks_array;
+
+        if (checks == NULL)
+          {
+            json_node_unref (node);
+            json_array_unref (array);
+            return NULL;
+          }
+        /* Heartbeat tokens are secrets: never exported. */
+        checks_array = json_array_new ();
+        for (guint c = 0; c < checks->len; c++)
+          json_array_add_element (checks_array, sm_check_to_json (g_ptr_array_index (checks, c)));
+        if (checks->len > 0)
+          json_object_set_array_member (json_node_get_object (node), "checks", checks_array);
+        else
+          json_array_unref (checks_array);
+      }
       json_array_add_element (array, node);
     }
   json_object_set_array_member (object, "servers", array);

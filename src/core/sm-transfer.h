@@ -50,6 +50,8 @@ typedef struct {
   guint rules_added;
   guint rules_updated;
   guint windows_added;     /* quiet hours and maintenance windows */
+  guint checks_added;
+  guint checks_updated;
 } SmTransferCounts;
 
 /* Validates and imports. display_name prefixes every message (usually the
