@@ -11,6 +11,7 @@
 #include "sm-alert-store.h"
 #include "sm-chart-render.h"
 #include "sm-cli.h"
+#include "sm-check-batch.h"
 #include "sm-history.h"
 #include "sm-scheduler.h"
 #include "sm-settings.h"
@@ -220,6 +221,8 @@ typedef struct {
   gboolean        flushed;
   gboolean        timed_out;
   guint           n_failed;
+  gboolean        checks_done;
+  GError         *checks_error;
 } CheckOnce;
 
 /* A JSON string literal, escaped by json-glib. */
@@ -312,6 +315,69 @@ poll_finished_cb (SmScheduler *scheduler,
 
   if (--check->pending == 0)
     g_main_loop_quit (check->loop);
+}
+
+static void
+print_check (SmServer            *server,
+             const SmCheck       *check,
+             const SmCheckResult *result,
+             gboolean             json)
+{
+  if (json)
+    {
+      g_autoptr(GString) line = g_string_new ("{\"server\":");
+
+      append_json_string (line, sm_server_get_name (server));
+      g_string_append (line, ",\"check\":");
+      append_json_string (line, check->name);
+      g_string_append (line, ",\"type\":");
+      append_json_string (line, sm_check_type_to_string (check->type));
+      g_string_append (line, ",\"status\":");
+      append_json_string (line, sm_check_status_to_string (result->status));
+      g_string_append (line, ",\"reason\":");
+      append_json_string (line, result->reason);
+      g_string_append (line, ",\"latency_ms\":");
+      if (isfinite (result->timing.total_ms))
+        append_json_number (line, "%.1f", result->timing.total_ms);
+      else
+        g_string_append (line, "null");
+      g_string_append_c (line, '}');
+      g_print ("%s\n", line->str);
+    }
+  else
+    {
+      g_autofree char *server_name = g_strescape (sm_server_get_name (server), NULL);
+      g_autofree char *check_name = g_strescape (check->name, NULL);
+      g_autofree char *where = g_strdup_printf ("%s / %s", server_name, check_name);
+
+      g_print ("%-24s %-9s %7.1f ms  %s\n", where, sm_check_status_to_string (result->status),
+               isfinite (result->timing.total_ms) ? result->timing.total_ms : 0.0,
+               result->reason != NULL ? result->reason : "");
+    }
+}
+
+static void
+check_finished_cb (SmServer            *server,
+                   const SmCheck       *check,
+                   const SmCheckResult *result,
+                   gpointer             user_data)
+{
+  CheckOnce *check_once = user_data;
+
+  print_check (server, check, result, check_once->json);
+  if (result->status != SM_CHECK_STATUS_UP)
+    check_once->status = SM_CLI_EXIT_FAILURE;
+}
+
+static void
+checks_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CheckOnce *check_once = user_data;
+
+  sm_check_batch_run_finish (result, &check_once->checks_error);
+  check_once->checks_done = TRUE;
 }
 
 /* Channel names and notifier errors carry no secret (a bot token is shown
@@ -466,6 +532,24 @@ run_check_once (SmStore    *store,
   sm_alert_manager_end_round (alerts);
   sm_scheduler_shutdown (scheduler);
   sm_scheduler_set_history_writer (scheduler, NULL);
+
+  /* Then each server's service checks, printed as they finish. */
+  {
+    g_autofree char *known_hosts = g_build_filename (data_dir, "known_hosts", NULL);
+    g_autoptr(GError) checks_error = NULL;
+
+    check.checks_done = FALSE;
+    sm_check_batch_run_async (store, servers, known_hosts, history, check_finished_cb, &check,
+                              NULL, checks_done_cb, &check);
+    while (!check.checks_done)
+      g_main_context_iteration (NULL, TRUE);
+    if (check.checks_error != NULL)
+      {
+        print_error (check.checks_error->message);
+        g_clear_error (&check.checks_error);
+        check.status = SM_CLI_EXIT_FAILURE;
+      }
+  }
 
   if (history != NULL && !sm_history_writer_flush (history, &history_error))
     {
