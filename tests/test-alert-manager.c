@@ -445,6 +445,84 @@ test_telegram_chart (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&manager));
 }
 
+/* Service check results feed the "check." rules (check-down retries 2),
+ * and polls and check results leave each other's alerts alone. */
+static void
+check_result (SmAlertManager *manager,
+              SmServer       *server,
+              const SmCheck  *check,
+              SmCheckStatus   status)
+{
+  g_autoptr(SmCheckResult) result = sm_check_result_new (status, status == SM_CHECK_STATUS_DOWN
+                                                         ? "status 503" : NULL);
+
+  result->timing.total_ms = 12;
+  sm_alert_manager_process_check (manager, server, check, result);
+}
+
+static void
+test_check_alerts (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(SmServer) web = add_server (fixture, "web-1");
+  g_autoptr(SmChannel) tg = add_telegram (fixture, "tg", "42", TRUE);
+  g_autoptr(SmCheck) api = sm_check_new (SM_CHECK_HTTP, "api");
+  g_autoptr(SmAlertManager) manager = NULL;
+  g_autoptr(GPtrArray) active = NULL;
+  SmAlertInfo *info;
+
+  api->id = 7;
+  manager = new_manager (fixture);
+
+  /* CPU above 90 % starts a pending alert (for 5 min)... */
+  poll_up (manager, web, 97);
+  g_assert_cmpuint (sm_alert_manager_count_active (manager), ==, 0);
+  active = sm_alert_manager_list_active (manager);
+  g_assert_cmpuint (active->len, ==, 1);
+  g_clear_pointer (&active, g_ptr_array_unref);
+
+  /* ...which a check result does not reset; the check fails twice. */
+  fixture->now += 30;
+  check_result (manager, web, api, SM_CHECK_STATUS_DOWN);
+  fixture->now += 30;
+  check_result (manager, web, api, SM_CHECK_STATUS_DOWN);
+  flush (manager);
+  g_assert_cmpuint (fixture->texts->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture->texts, 0), "Check “api” fails"));
+  active = sm_alert_manager_list_active (manager);
+  g_assert_cmpuint (active->len, ==, 2);
+  info = g_ptr_array_index (active, 0);
+  g_assert_cmpstr (info->target, ==, "cpu.percent");
+  g_assert_cmpint (info->state, ==, SM_ALERT_STATE_PENDING);
+  g_clear_pointer (&active, g_ptr_array_unref);
+
+  /* A poll does not reset the check's alert either. */
+  fixture->now += 30;
+  poll_up (manager, web, 20);
+  active = sm_alert_manager_list_active (manager);
+  g_assert_cmpuint (active->len, ==, 1);
+  info = g_ptr_array_index (active, 0);
+  g_assert_cmpstr (info->target, ==, "check.api.up");
+  g_assert_cmpint (info->state, ==, SM_ALERT_STATE_FIRING);
+  g_clear_pointer (&active, g_ptr_array_unref);
+
+  /* Degraded: a warning; back up: both over, the resolved notice sent. */
+  fixture->now += 30;
+  check_result (manager, web, api, SM_CHECK_STATUS_DEGRADED);
+  active = sm_alert_manager_list_active (manager);
+  g_assert_cmpuint (active->len, ==, 1);
+  info = g_ptr_array_index (active, 0);
+  g_assert_cmpstr (info->target, ==, "check.api.degraded");
+  g_assert_cmpint (info->severity, ==, SM_SEVERITY_WARNING);
+  g_clear_pointer (&active, g_ptr_array_unref);
+  fixture->now += 30;
+  check_result (manager, web, api, SM_CHECK_STATUS_UP);
+  flush (manager);
+  g_assert_cmpuint (sm_alert_manager_count_active (manager), ==, 0);
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture->texts, 1), "Resolved"));
+  g_assert_finalize_object (g_steal_pointer (&manager));
+}
+
 /* Offline: unreachable polls do not count; back online: a gap row. */
 static void
 test_connectivity (Fixture       *fixture,
@@ -616,6 +694,7 @@ main (int   argc,
   ADD ("retries-across-runs", test_retries_across_runs);
   ADD ("routing", test_routing);
   ADD ("telegram-chart", test_telegram_chart);
+  ADD ("check-alerts", test_check_alerts);
   ADD ("connectivity", test_connectivity);
   ADD ("desktop-action", test_desktop_action);
 #undef ADD

@@ -571,6 +571,13 @@ server_name_of (SmAlertEngine *engine,
   return server != NULL && server->name != NULL ? server->name : alert->server_id;
 }
 
+/* "check.<name>.<metric>": fed by service check results, not polls. */
+static gboolean
+is_check_target (const char *target)
+{
+  return g_str_has_prefix (target, "check.");
+}
+
 static Server *
 set_server (SmAlertEngine *engine,
             const char    *server_id,
@@ -811,7 +818,7 @@ process_input (SmAlertEngine      *engine,
 {
   g_autoptr(GDateTime) local = local_time (engine, now);
   Server *server = set_server (engine, input->server_id, input->server_name, input->parent_id);
-  if (!gap)
+  if (!gap && !input->partial)
     server->down = !input->reachable;
 
   for (guint i = 0; i < engine->alerts->len; i++)
@@ -828,11 +835,26 @@ process_input (SmAlertEngine      *engine,
 
       if (!rule->enabled || !rule_in_scope (rule, input))
         continue;
+      /* Service check results are about their own targets only; a poll
+       * is about everything else. */
+      if (input->partial != is_check_target (rule->target))
+        continue;
       if (rule->business_hours != NULL && rule->business_hours->len > 0 &&
           !windows_contain (rule->business_hours, local))
         continue;
 
-      if (g_str_equal (rule->target, "state.unreachable"))
+      if (input->partial)
+        {
+          for (guint m = 0; m < input->n_metrics; m++)
+            {
+              const SmAlertMetric *metric = &input->metrics[m];
+
+              if (metric->name != NULL && sm_alert_target_matches (rule->target, metric->name))
+                evaluate_target (engine, rule, input->server_id, metric->name, metric->value,
+                                 now, local, events, notifications);
+            }
+        }
+      else if (g_str_equal (rule->target, "state.unreachable"))
         {
           if (!(gap && !input->reachable))
             evaluate_target (engine, rule, input->server_id, rule->target,
@@ -878,7 +900,8 @@ process_input (SmAlertEngine      *engine,
     {
       Alert *alert = g_ptr_array_index (engine->alerts, i);
 
-      if (!g_str_equal (alert->server_id, input->server_id) || alert->seen)
+      if (!g_str_equal (alert->server_id, input->server_id) || alert->seen ||
+          input->partial || is_check_target (alert->target))
         continue;
       alert->failures = 0;
       if (alert->state == SM_ALERT_STATE_PENDING)
@@ -934,7 +957,7 @@ sm_alert_engine_evaluate (SmAlertEngine      *engine,
   g_return_if_fail (input != NULL && input->server_id != NULL);
   g_return_if_fail (input->n_metrics == 0 || input->metrics != NULL);
 
-  if (engine->in_round)
+  if (engine->in_round && !input->partial)
     {
       g_ptr_array_add (engine->queued, queued_new (input));
       return;

@@ -124,6 +124,11 @@ typedef struct {
   gboolean             container_not_running;
   const SmAlertMetric *metrics;
   guint                n_metrics;
+  /* A service check's result ("check.<name>.up" and the like): only the
+   * rules on "check." targets are evaluated, with these metrics; no other
+   * alert of the server is touched, and it is never queued in a round.
+   * Polls (partial FALSE) never evaluate "check." rules. */
+  gboolean             partial;
 } SmAlertInput;
 
 typedef struct _SmAlertEngine SmAlertEngine;

@@ -1149,6 +1149,23 @@ sm_alert_describe_condition (const SmAlertRule *rule,
 
   if (target == NULL)
     target = rule->target;
+
+  /* A service check: "check.<name>.up" and "check.<name>.degraded". */
+  if (g_str_has_prefix (target, "check.") &&
+      (g_str_has_suffix (target, ".up") || g_str_has_suffix (target, ".degraded")))
+    {
+      gboolean up = g_str_has_suffix (target, ".up");
+      gsize prefix = strlen ("check.");
+      gsize suffix = up ? strlen (".up") : strlen (".degraded");
+      g_autofree char *check = strlen (target) > prefix + suffix
+        ? g_strndup (target + prefix, strlen (target) - prefix - suffix) : g_strdup ("");
+
+      if (g_str_equal (check, "*"))
+        return g_strdup (up ? _("A check fails") : _("A check is degraded"));
+      /* Translators: %s is a service check's name. */
+      return g_strdup_printf (up ? _("Check “%s” fails") : _("Check “%s” is degraded"), check);
+    }
+
   name = sm_alert_describe_metric (target, &percent);
   if (sm_alert_target_is_state (target))
     return g_steal_pointer (&name);

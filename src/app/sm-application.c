@@ -3,9 +3,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sm-application.h"
+#include "sm-check-store.h"
 #include "sm-cli.h"
+#include "sm-heartbeat-server.h"
 #include "sm-history.h"
 #include "sm-overview-page.h"
 #include "sm-preferences-window.h"
@@ -25,6 +28,9 @@ struct _SmApplication
   SmHistoryWriter *history_writer; /* NULL when the history cannot be written */
   SmHistoryReader *history_reader;
   SmAlertManager *alerts;
+  SmCheckScheduler *checks;      /* NULL until the vault has loaded */
+  SmHeartbeatServer *heartbeats; /* NULL unless heartbeat-listen is on */
+  GPtrArray      *heartbeat_tokens; /* registered tokens (guarded memory) */
   GDBusConnection *system_bus;   /* logind's PrepareForSleep, or NULL */
   guint           sleep_subscription;
   guint           online_timeout_id; /* grace after a resume or reconnect */
@@ -125,6 +131,8 @@ window_server_saved_cb (SmApplication *self,
 {
   if (self->scheduler != NULL)
     sm_scheduler_add_server (self->scheduler, server);
+  if (self->checks != NULL)
+    sm_check_scheduler_add_server (self->checks, server);
 }
 
 static void
@@ -134,6 +142,8 @@ window_server_deleted_cb (SmApplication *self,
 {
   if (self->scheduler != NULL)
     sm_scheduler_remove_server (self->scheduler, server);
+  if (self->checks != NULL)
+    sm_check_scheduler_remove_server (self->checks, sm_server_get_id (server));
   if (self->history_writer != NULL)
     sm_history_writer_forget_server (self->history_writer, sm_server_get_id (server));
 }
@@ -151,6 +161,8 @@ poll_window_servers (SmApplication *self,
       g_autoptr(SmServer) server = g_list_model_get_item (servers, i);
 
       sm_scheduler_add_server (self->scheduler, server);
+      if (self->checks != NULL)
+        sm_check_scheduler_add_server (self->checks, server);
     }
 }
 
@@ -193,6 +205,105 @@ poll_finished_cb (SmApplication *self,
     }
 }
 
+/* Pushed heartbeats: an opt-in listener (Preferences). Every heartbeat
+ * check has a secret token; the listener knows the current ones. */
+
+static void
+heartbeat_cb (SmApplication     *self,
+              gint64             check_id,
+              const char        *status,
+              const char        *message,
+              SmHeartbeatServer *listener)
+{
+  if (self->checks != NULL)
+    sm_check_scheduler_note_heartbeat (self->checks, check_id, status, message);
+}
+
+static void
+sync_heartbeat_tokens (SmApplication *self)
+{
+  g_autoptr(GPtrArray) checks = NULL;
+
+  if (self->heartbeats == NULL || self->checks == NULL)
+    return;
+
+  for (guint i = 0; i < self->heartbeat_tokens->len; i++)
+    sm_heartbeat_server_remove_check (self->heartbeats, g_ptr_array_index (self->heartbeat_tokens, i));
+  g_ptr_array_set_size (self->heartbeat_tokens, 0);
+
+  checks = sm_check_scheduler_list_checks (self->checks);
+  for (guint i = 0; i < checks->len; i++)
+    {
+      SmCheck *check = g_ptr_array_index (checks, i);
+      g_autoptr(GError) error = NULL;
+      char *token;
+
+      if (check->type != SM_CHECK_HEARTBEAT)
+        continue;
+      token = sm_store_load_check_token (self->store, check, &error);
+      if (token == NULL && error == NULL)
+        {
+          g_autofree char *fresh = sm_heartbeat_new_token ();
+
+          if (sm_store_set_check_token (self->store, check, fresh, &error))
+            token = sm_secret_dup (fresh);
+          memset (fresh, 0, strlen (fresh));
+        }
+      if (token == NULL)
+        {
+          g_message ("Heartbeat check “%s”: %s", check->name, error->message);
+          continue;
+        }
+      sm_heartbeat_server_add_check (self->heartbeats, token, check->id);
+      g_ptr_array_add (self->heartbeat_tokens, token);
+    }
+}
+
+static void
+heartbeat_settings_changed_cb (SmApplication *self)
+{
+  g_autofree char *address = g_settings_get_string (self->settings, "heartbeat-address");
+  guint port = g_settings_get_uint (self->settings, "heartbeat-port");
+  g_autoptr(GError) error = NULL;
+
+  if (self->heartbeats != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->heartbeats, self);
+      g_clear_object (&self->heartbeats);
+    }
+  g_ptr_array_set_size (self->heartbeat_tokens, 0);
+  if (!g_settings_get_boolean (self->settings, "heartbeat-listen") || self->checks == NULL)
+    return;
+
+  self->heartbeats = sm_heartbeat_server_new ();
+  if (!sm_heartbeat_server_listen (self->heartbeats, address, port, &error))
+    {
+      g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+      /* Translators: %s says why (the port is taken, say). */
+      g_autofree char *message = g_strdup_printf (_("Cannot receive heartbeats: %s"), error->message);
+
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (SM_IS_WINDOW (l->data))
+          sm_window_show_error (l->data, message);
+      g_clear_object (&self->heartbeats);
+      return;
+    }
+  g_signal_connect_object (self->heartbeats, "heartbeat", G_CALLBACK (heartbeat_cb), self,
+                           G_CONNECT_SWAPPED);
+  sync_heartbeat_tokens (self);
+}
+
+/* Check results feed the alert rules on "check." targets. */
+static void
+check_finished_cb (SmApplication *self,
+                   SmServer      *server,
+                   gpointer       check,
+                   gpointer       result)
+{
+  if (self->alerts != NULL)
+    sm_alert_manager_process_check (self->alerts, server, check, result);
+}
+
 static void
 start_polling (SmApplication *self)
 {
@@ -203,6 +314,19 @@ start_polling (SmApplication *self)
 
   self->scheduler = sm_scheduler_new (self->store, self->store_data_dir, 8);
   sm_scheduler_set_history_writer (self->scheduler, self->history_writer);
+  self->checks = sm_check_scheduler_new (self->store, self->store_data_dir);
+  sm_check_scheduler_set_history_writer (self->checks, self->history_writer);
+  g_signal_connect_object (self->checks, "check-finished",
+                           G_CALLBACK (check_finished_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->checks, "checks-changed",
+                           G_CALLBACK (sync_heartbeat_tokens), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::heartbeat-listen",
+                           G_CALLBACK (heartbeat_settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::heartbeat-address",
+                           G_CALLBACK (heartbeat_settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::heartbeat-port",
+                           G_CALLBACK (heartbeat_settings_changed_cb), self, G_CONNECT_SWAPPED);
+  heartbeat_settings_changed_cb (self);
   g_signal_connect_object (self->scheduler, "poll-finished",
                            G_CALLBACK (poll_finished_cb), self,
                            G_CONNECT_SWAPPED);
@@ -210,7 +334,10 @@ start_polling (SmApplication *self)
   for (GList *l = windows; l != NULL; l = l->next)
     {
       if (SM_IS_WINDOW (l->data))
-        poll_window_servers (self, l->data);
+        {
+          sm_window_set_check_scheduler (l->data, self->checks);
+          poll_window_servers (self, l->data);
+        }
     }
 }
 
@@ -665,6 +792,8 @@ sm_application_activate (GApplication *application)
   g_signal_connect_object (window, "server-deleted",
                            G_CALLBACK (window_server_deleted_cb), self,
                            G_CONNECT_SWAPPED);
+  if (self->checks != NULL)
+    sm_window_set_check_scheduler (SM_WINDOW (window), self->checks);
   if (self->scheduler != NULL)
     poll_window_servers (self, SM_WINDOW (window));
   gtk_window_present (window);
@@ -689,6 +818,14 @@ sm_application_shutdown (GApplication *application)
       sm_scheduler_shutdown (self->scheduler);
       sm_scheduler_set_history_writer (self->scheduler, NULL);
     }
+  if (self->heartbeats != NULL)
+    g_signal_handlers_disconnect_by_data (self->heartbeats, self);
+  g_clear_object (&self->heartbeats);
+  if (self->checks != NULL)
+    {
+      sm_check_scheduler_shutdown (self->checks);
+      sm_check_scheduler_set_history_writer (self->checks, NULL);
+    }
   /* Writes what is queued, including the open rollup buckets. */
   g_clear_pointer (&self->history_writer, sm_history_writer_free);
   if (self->alerts != NULL)
@@ -709,6 +846,9 @@ sm_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->scheduler);
+  g_clear_object (&self->heartbeats);
+  g_clear_pointer (&self->heartbeat_tokens, g_ptr_array_unref);
+  g_clear_object (&self->checks);
   g_clear_pointer (&self->history_writer, sm_history_writer_free);
   g_clear_pointer (&self->history_reader, sm_history_reader_unref);
   if (self->sleep_subscription != 0)
@@ -745,6 +885,7 @@ sm_application_class_init (SmApplicationClass *klass)
 static void
 sm_application_init (SmApplication *self)
 {
+  self->heartbeat_tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_secret_free);
   g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Watch your servers over SSH."));

@@ -31,6 +31,10 @@ struct _SmPreferencesWindow
   AdwActionRow         *data_dir_row;
   AdwActionRow         *database_row;
   GtkLabel             *database_size_label;
+  GtkSwitch            *heartbeat_switch;
+  AdwEntryRow          *heartbeat_address_row;
+  GtkWidget            *heartbeat_port_row;
+  GtkAdjustment        *heartbeat_port_adjustment;
   GtkAdjustment        *raw_retention_adjustment;
   GtkAdjustment        *minute_retention_adjustment;
   GtkAdjustment        *hour_retention_adjustment;
@@ -1197,6 +1201,10 @@ sm_preferences_window_class_init (SmPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, data_dir_row);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, database_row);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, database_size_label);
+  gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_switch);
+  gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_address_row);
+  gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_port_row);
+  gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_port_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, raw_retention_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, minute_retention_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, hour_retention_adjustment);
@@ -1257,6 +1265,21 @@ sm_preferences_window_new (GtkWindow    *parent,
   g_settings_bind (settings, "default-username",
                    self->username_row, "text",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "heartbeat-listen",
+                   self->heartbeat_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "heartbeat-address",
+                   self->heartbeat_address_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "heartbeat-port",
+                   self->heartbeat_port_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_object_bind_property (self->heartbeat_switch, "active",
+                          self->heartbeat_address_row, "sensitive",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->heartbeat_switch, "active",
+                          self->heartbeat_port_row, "sensitive",
+                          G_BINDING_SYNC_CREATE);
   g_settings_bind (settings, "retention-raw-hours",
                    self->raw_retention_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);

@@ -848,6 +848,64 @@ sm_alert_manager_process_poll (SmAlertManager      *self,
 }
 
 void
+sm_alert_manager_process_check (SmAlertManager      *self,
+                                SmServer            *server,
+                                const SmCheck       *check,
+                                const SmCheckResult *result)
+{
+  g_autoptr(GPtrArray) events = new_events ();
+  g_autoptr(GPtrArray) notifications = new_notifications ();
+  g_autoptr(GArray) metrics = g_array_new (FALSE, FALSE, sizeof (SmAlertMetric));
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *server_id = NULL;
+  g_autofree char *parent_id = NULL;
+  SmAlertInput input = { 0 };
+
+  g_return_if_fail (SM_IS_ALERT_MANAGER (self));
+  g_return_if_fail (SM_IS_SERVER (server));
+  g_return_if_fail (check != NULL && result != NULL);
+
+#define ADD_METRIC(suffix, number)                                              \
+  G_STMT_START {                                                                \
+    char *name_ = g_strdup_printf ("check.%s.%s", check->name, (suffix));       \
+    SmAlertMetric metric_ = { name_, (number) };                                \
+                                                                                \
+    g_ptr_array_add (names, name_);                                             \
+    g_array_append_val (metrics, metric_);                                      \
+  } G_STMT_END
+
+  if (result->status != SM_CHECK_STATUS_UNKNOWN)
+    ADD_METRIC ("up", result->status == SM_CHECK_STATUS_DOWN ? 0.0 : 1.0);
+  ADD_METRIC ("degraded", result->status == SM_CHECK_STATUS_DEGRADED ? 1.0 : 0.0);
+  if (isfinite (result->timing.total_ms))
+    ADD_METRIC ("latency_ms", result->timing.total_ms);
+  for (guint i = 0; i < result->metrics->len; i++)
+    {
+      const SmCheckMetric *metric = &g_array_index (result->metrics, SmCheckMetric, i);
+
+      if (isfinite (metric->value) && !g_str_equal (metric->name, "latency_ms"))
+        ADD_METRIC (metric->name, metric->value);
+    }
+#undef ADD_METRIC
+
+  server_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (server));
+  if (sm_server_get_parent_id (server) > 0)
+    parent_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_parent_id (server));
+  input.server_id = server_id;
+  input.server_name = sm_server_get_name (server);
+  input.group = sm_server_get_group (server);
+  input.tags = sm_server_get_tags (server);
+  input.parent_id = parent_id;
+  input.reachable = TRUE;
+  input.partial = TRUE;
+  input.metrics = (const SmAlertMetric *) metrics->data;
+  input.n_metrics = metrics->len;
+
+  sm_alert_engine_evaluate (self->engine, now_seconds (self), &input, events, notifications);
+  handle (self, events, notifications);
+}
+
+void
 sm_alert_manager_begin_round (SmAlertManager *self)
 {
   g_return_if_fail (SM_IS_ALERT_MANAGER (self));

@@ -23,6 +23,8 @@
 
 #include "sm-alert-engine.h"
 #include "sm-alert-store.h"
+#include "sm-check-result.h"
+#include "sm-check.h"
 #include "sm-scheduler.h"
 #include "sm-server.h"
 #include "sm-store.h"
@@ -67,6 +69,14 @@ void            sm_alert_manager_set_notifier    (SmAlertManager  *self,
 void            sm_alert_manager_process_poll    (SmAlertManager      *self,
                                                   SmServer            *server,
                                                   const SmPollOutcome *outcome);
+/* One service check's result: the metrics "check.<name>.up" (1 when UP or
+ * DEGRADED, 0 when DOWN; none when UNKNOWN), "check.<name>.degraded" (1 or
+ * 0), "check.<name>.latency_ms" and each of the result's metrics as
+ * "check.<name>.<metric>", evaluated against the "check." rules only. */
+void            sm_alert_manager_process_check   (SmAlertManager      *self,
+                                                  SmServer            *server,
+                                                  const SmCheck       *check,
+                                                  const SmCheckResult *result);
 /* Rounds: every poll between begin and end is evaluated at end, and a
  * round where every server of two or more was unreachable is a gap
  * (`--check-once`). */

@@ -61,6 +61,7 @@ G_DEFINE_FINAL_TYPE (SmCheckScheduler, sm_check_scheduler, G_TYPE_OBJECT)
 
 enum {
   CHECK_FINISHED,
+  CHECKS_CHANGED,
   N_SIGNALS,
 };
 
@@ -376,6 +377,12 @@ sm_check_scheduler_class_init (SmCheckSchedulerClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, SM_TYPE_SERVER, G_TYPE_POINTER, G_TYPE_POINTER);
+  signals[CHECKS_CHANGED] =
+    g_signal_new ("checks-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -494,6 +501,7 @@ sm_check_scheduler_add_server (SmCheckScheduler *self,
       g_hash_table_insert (self->entries, key, entry);
       schedule_entry (entry, (guint) g_random_int_range (1000, FIRST_RUN_MAX_S * 1000));
     }
+  g_signal_emit (self, signals[CHECKS_CHANGED], 0, server_id);
 }
 
 void
@@ -557,6 +565,7 @@ sm_check_scheduler_reload_server (SmCheckScheduler *self,
         schedule_entry (entry, (guint) g_random_int_range (1000, FIRST_RUN_MAX_S * 1000));
       }
   }
+  g_signal_emit (self, signals[CHECKS_CHANGED], 0, server_id);
 }
 
 gboolean
@@ -599,6 +608,23 @@ sm_check_scheduler_note_heartbeat (SmCheckScheduler *self,
   /* The wait for the next one starts now. */
   if (!entry->running)
     schedule_entry (entry, entry->check->interval * 1000);
+}
+
+GPtrArray *
+sm_check_scheduler_list_checks (SmCheckScheduler *self)
+{
+  GPtrArray *checks;
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_return_val_if_fail (SM_IS_CHECK_SCHEDULER (self), NULL);
+
+  checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_check_free);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (!entry->removed)
+      g_ptr_array_add (checks, sm_check_copy (entry->check));
+  return checks;
 }
 
 guint

@@ -58,6 +58,9 @@ void              sm_check_scheduler_note_heartbeat (SmCheckScheduler *self,
                                                    gint64            check_id,
                                                    const char       *status,
                                                    const char       *message);
+/* The enabled checks of every added server, an array of SmCheck
+ * (copies). */
+GPtrArray        *sm_check_scheduler_list_checks  (SmCheckScheduler *self);
 /* Checks running now, for tests. */
 guint             sm_check_scheduler_get_n_running (SmCheckScheduler *self);
 
@@ -67,6 +70,8 @@ void              sm_check_scheduler_shutdown     (SmCheckScheduler *self);
 /* Signals:
  *  ::check-finished (SmServer *server, gpointer check (const SmCheck *),
  *                    gpointer result (const SmCheckResult *))
+ *  ::checks-changed (gint64 server_id)   the server's checks were (re)read
+ *                                        (add_server, reload_server)
  */
 
 G_END_DECLS

@@ -367,6 +367,9 @@ check_finished_cb (SmServer            *server,
   print_check (server, check, result, check_once->json);
   if (result->status != SM_CHECK_STATUS_UP)
     check_once->status = SM_CLI_EXIT_FAILURE;
+  /* The same rules as in the app. */
+  if (check_once->alerts != NULL)
+    sm_alert_manager_process_check (check_once->alerts, server, check, result);
 }
 
 static void

@@ -257,6 +257,13 @@ static const char * const migrations[] = {
   "  details TEXT NOT NULL DEFAULT '[]',"
   "  lines TEXT NOT NULL DEFAULT '[]'"
   ");"
+  "INSERT OR IGNORE INTO alert_rules (id, server_id, position, rule) VALUES "
+  "  ('check-down', NULL, (SELECT IFNULL (MAX (position), 0) + 1 FROM alert_rules), "
+  "   '{\"id\":\"check-down\",\"metric\":\"check.*.up\",\"op\":\"<\",\"threshold\":1,"
+  "\"severity\":\"critical\",\"retries\":2}'),"
+  "  ('check-degraded', NULL, (SELECT IFNULL (MAX (position), 0) + 2 FROM alert_rules), "
+  "   '{\"id\":\"check-degraded\",\"metric\":\"check.*.degraded\",\"op\":\">\",\"threshold\":0,"
+  "\"severity\":\"warning\"}');"
   "PRAGMA user_version = 8;",
 };
 
