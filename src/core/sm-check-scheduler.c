@@ -118,6 +118,16 @@ worker_drop (gpointer data)
     worker_free (worker);
 }
 
+/* A heartbeat is judged at least every minute, so a late one is told
+ * within a minute of its deadline; other checks run at their interval. */
+static guint
+next_run_ms (const SmCheck *check)
+{
+  if (check->type == SM_CHECK_HEARTBEAT)
+    return MIN (check->interval, 60) * 1000;
+  return check->interval * 1000;
+}
+
 /* Finishing a run */
 
 static void
@@ -138,7 +148,7 @@ finish_entry (Entry               *entry,
                            entry->check, result);
           g_signal_emit (self, signals[CHECK_FINISHED], 0, entry->server, entry->check, result);
         }
-      schedule_entry (entry, entry->check->interval * 1000);
+      schedule_entry (entry, next_run_ms (entry->check));
     }
   /* The run's reference (run_entry). */
   g_object_unref (self);
@@ -607,7 +617,7 @@ sm_check_scheduler_note_heartbeat (SmCheckScheduler *self,
   g_signal_emit (self, signals[CHECK_FINISHED], 0, entry->server, entry->check, result);
   /* The wait for the next one starts now. */
   if (!entry->running)
-    schedule_entry (entry, entry->check->interval * 1000);
+    schedule_entry (entry, next_run_ms (entry->check));
 }
 
 GPtrArray *
