@@ -2,6 +2,7 @@
 /* sm-server-page-private.h: accessors for the tests. */
 #pragma once
 
+#include "sm-checks-page.h"
 #include "sm-history-page.h"
 #include "sm-overview-page.h"
 #include "sm-rules-list.h"
@@ -21,5 +22,7 @@ GtkWidget      *_sm_server_page_get_host_key_button (SmServerPage *self);
 guint           _sm_server_page_get_tick_id         (SmServerPage *self);
 /* The "Alerts" view's list of the server's rules. */
 SmRulesList    *_sm_server_page_get_rules_list      (SmServerPage *self);
+/* The "Checks" view. */
+SmChecksPage   *_sm_server_page_get_checks_page     (SmServerPage *self);
 
 G_END_DECLS

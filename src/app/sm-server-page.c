@@ -6,6 +6,7 @@
 
 #include "sm-alert-manager.h"
 #include "sm-application.h"
+#include "sm-checks-page.h"
 #include "sm-history-page.h"
 #include "sm-overview-page.h"
 #include "sm-rules-list.h"
@@ -61,6 +62,8 @@ struct _SmServerPage
   GtkWidget     *alerts_view;
   AdwPreferencesGroup *active_alerts_group;
   SmRulesList   *rules_list;
+  AdwViewStackPage *checks_stack_page;
+  SmChecksPage  *checks_page;
 
   /* Owned references */
   SmStore       *store;
@@ -779,6 +782,7 @@ sm_server_page_class_init (SmServerPageClass *klass)
   g_type_ensure (SM_TYPE_OVERVIEW_PAGE);
   g_type_ensure (SM_TYPE_HISTORY_PAGE);
   g_type_ensure (SM_TYPE_RULES_LIST);
+  g_type_ensure (SM_TYPE_CHECKS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sm-server-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, badge);
@@ -816,6 +820,8 @@ sm_server_page_class_init (SmServerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, alerts_view);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, active_alerts_group);
   gtk_widget_class_bind_template_child (widget_class, SmServerPage, rules_list);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, checks_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, SmServerPage, checks_page);
   gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
 }
 
@@ -858,6 +864,7 @@ sm_server_page_set_store (SmServerPage *self,
     {
       update_credentials (self);
       update_rules_list (self);
+      sm_checks_page_set_store (self->checks_page, store);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
     }
 }
@@ -886,6 +893,7 @@ sm_server_page_set_server (SmServerPage *self,
   g_set_object (&self->server, server);
   sm_overview_page_set_server (self->overview_page, server);
   sm_history_page_set_server (self->history_page, server);
+  sm_checks_page_set_server (self->checks_page, server);
 
   if (self->server != NULL)
     {
@@ -1050,6 +1058,7 @@ sm_server_page_set_history_reader (SmServerPage    *self,
   g_return_if_fail (SM_IS_SERVER_PAGE (self));
 
   sm_history_page_set_reader (self->history_page, reader);
+  sm_checks_page_set_history_reader (self->checks_page, reader);
 }
 
 void
@@ -1065,6 +1074,26 @@ SmHistoryPage *
 _sm_server_page_get_history_page (SmServerPage *self)
 {
   return self->history_page;
+}
+
+void
+sm_server_page_set_check_scheduler (SmServerPage     *self,
+                                    SmCheckScheduler *scheduler)
+{
+  g_return_if_fail (SM_IS_SERVER_PAGE (self));
+  g_return_if_fail (scheduler == NULL || SM_IS_CHECK_SCHEDULER (scheduler));
+
+  sm_checks_page_set_scheduler (self->checks_page, scheduler);
+  adw_view_stack_page_set_visible (self->checks_stack_page, scheduler != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->checks_page), scheduler != NULL);
+}
+
+SmChecksPage *
+_sm_server_page_get_checks_page (SmServerPage *self)
+{
+  g_return_val_if_fail (SM_IS_SERVER_PAGE (self), NULL);
+
+  return self->checks_page;
 }
 
 SmRulesList *

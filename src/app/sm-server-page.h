@@ -7,6 +7,7 @@
 #include "sm-history.h"
 #include "sm-server.h"
 #include "sm-alert-manager.h"
+#include "sm-check-scheduler.h"
 #include "sm-store.h"
 
 G_BEGIN_DECLS
@@ -49,14 +50,19 @@ void        sm_server_page_refresh_credentials (SmServerPage *self);
  * edits through the store and the manager (NULL: the view is hidden). */
 void        sm_server_page_set_alert_manager (SmServerPage   *self,
                                               SmAlertManager *manager);
+/* The Checks view: the server's checks with their status, latency and
+ * uptime, add/edit/delete, "Run now" (NULL: hidden). */
+void        sm_server_page_set_check_scheduler (SmServerPage     *self,
+                                                SmCheckScheduler *scheduler);
 /* The history the "History" page queries (a reference is taken), or NULL;
- * then that page says it is not available, and why when a reason is given. */
+ * then that page says it is not available, and why when a reason is given.
+ * The Checks view reads its latency lines and uptime from it too. */
 void        sm_server_page_set_history_reader (SmServerPage    *self,
                                                SmHistoryReader *reader);
 void        sm_server_page_set_history_unavailable_reason (SmServerPage *self,
                                                const char      *reason);
 
-/* The "Overview" / "History" / "Details" / "Alerts" stack, for a view switcher in the window's
+/* The "Overview" / "History" / "Details" / "Checks" / "Alerts" stack, for a view switcher in the window's
  * header bar, and the bar at the bottom that takes over when narrow. */
 AdwViewStack       *sm_server_page_get_view_stack   (SmServerPage   *self);
 AdwViewSwitcherBar *sm_server_page_get_switcher_bar (SmServerPage   *self);

@@ -1252,6 +1252,17 @@ sm_window_set_alert_manager (SmWindow       *self,
 }
 
 void
+sm_window_set_check_scheduler (SmWindow         *self,
+                               SmCheckScheduler *scheduler)
+{
+  g_return_if_fail (SM_IS_WINDOW (self));
+  g_return_if_fail (scheduler == NULL || SM_IS_CHECK_SCHEDULER (scheduler));
+
+  /* The server page's Checks view keeps the reference. */
+  sm_server_page_set_check_scheduler (self->server_page, scheduler);
+}
+
+void
 sm_window_show_alerts (SmWindow *self)
 {
   g_return_if_fail (SM_IS_WINDOW (self));

@@ -6,6 +6,7 @@
 
 #include "sm-application.h"
 #include "sm-alert-manager.h"
+#include "sm-check-scheduler.h"
 #include "sm-history.h"
 #include "sm-server.h"
 #include "sm-store.h"
@@ -47,6 +48,10 @@ void       sm_window_set_history_unavailable_reason (SmWindow  *self,
  * manager (a reference is taken); NULL hides them. */
 void       sm_window_set_alert_manager        (SmWindow       *self,
                                                SmAlertManager *manager);
+/* The service checks the server pages show and run ("Run now"); a
+ * reference is taken; NULL hides the Checks view. */
+void       sm_window_set_check_scheduler      (SmWindow         *self,
+                                               SmCheckScheduler *scheduler);
 /* Shows the Alerts page. */
 void       sm_window_show_alerts              (SmWindow      *self);
 void       sm_window_commit_pending_deletions (SmWindow      *self);
