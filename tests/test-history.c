@@ -1259,6 +1259,53 @@ test_unmigrated (void)
   sm_test_rmdir (dir);
 }
 
+/* A poll and a check of one server at the same second: both kept, in
+ * one row, in the same flush and across flushes. */
+static void
+test_same_second (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(SmHistoryWriter) writer = writer_new (fixture->path);
+  g_autoptr(SmHistoryReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t = now_seconds () - 30;
+  const char *names[] = { "cpu.percent", "check.3.up" };
+  const double values[] = { 40, 1 };
+
+  add_value (writer, 1, t, "cpu.percent", 25);
+  add_value (writer, 1, t, "check.7.latency_ms", 12);
+  flush (writer);
+  add_value (writer, 1, t, "check.7.up", 1);
+  sm_history_writer_add_values (writer, 1, t + 10, names, values, 2);
+  add_value (writer, 1, t + 10, "cpu.percent", 50);
+  flush (writer);
+
+  g_assert_cmpint (sm_test_sql_int (fixture->path, "SELECT count(*) FROM samples"), ==, 2);
+  reader = reader_new (fixture->path);
+  {
+    const char *metrics[] = { "cpu.percent", "check.7.latency_ms", "check.7.up", "check.3.up" };
+    const double first[] = { 25, 12, 1, NAN };
+    const double second[] = { 50, NAN, NAN, 1 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
+      {
+        g_autoptr(SmSeries) series = sm_history_reader_query_tier (reader, 1, metrics[i], SM_TIER_RAW,
+                                                                     t - 1, t + 11, &error);
+
+        g_assert_no_error (error);
+        for (guint p = 0; p < series->points->len; p++)
+          {
+            const SmSeriesPoint *point = &g_array_index (series->points, SmSeriesPoint, p);
+            double expected = point->t == t ? first[i] : second[i];
+
+            g_assert_false (isnan (expected));
+            g_assert_cmpfloat (point->avg, ==, expected);
+          }
+        g_assert_cmpuint (series->points->len, ==, (!isnan (first[i])) + (!isnan (second[i])));
+      }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1278,6 +1325,7 @@ main (int   argc,
   ADD ("/history/writer/retention", test_retention);
   ADD ("/history/writer/status-events", test_status_events);
   ADD ("/history/writer/forget", test_forget);
+  ADD ("/history/writer/same-second", test_same_second);
   ADD ("/history/writer/disk-full", test_disk_full);
   g_test_add_func ("/history/writer/unmigrated", test_unmigrated);
   ADD ("/history/reader/p95-raw", test_p95_raw);

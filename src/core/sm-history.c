@@ -477,7 +477,11 @@ enum {
   " WHERE (server_id, metric_id) > (?1, ?2) ORDER BY server_id, metric_id LIMIT 1"
 
 static const char * const writer_sql[N_STMTS] = {
-  [STMT_INSERT_SAMPLE] = "INSERT OR REPLACE INTO samples (server_id, t, data) VALUES (?1, ?2, ?3)",
+  /* A second sample of a server at the same second (a poll and a check
+   * finishing together) merges into the first instead of replacing it. */
+  [STMT_INSERT_SAMPLE] = "INSERT INTO samples (server_id, t, data) VALUES (?1, ?2, ?3) "
+                         "ON CONFLICT (server_id, t) DO UPDATE SET "
+                         "data = sm_merge_samples (data, excluded.data)",
   [STMT_REPLACE_1M] = "INSERT OR REPLACE INTO samples_1m " BUCKET_COLUMNS,
   [STMT_REPLACE_1H] = "INSERT OR REPLACE INTO samples_1h " BUCKET_COLUMNS,
   [STMT_MERGE_1M] = "INSERT INTO samples_1m " BUCKET_COLUMNS MERGE_TAIL,
@@ -1797,6 +1801,53 @@ writer_thread (gpointer data)
 
 /* Public API. */
 
+/* sm_merge_samples (old, new): the packed values of both, new ones winning
+ * for a metric in both. A malformed old blob is replaced by the new one. */
+static void
+merge_samples_sql (sqlite3_context  *context,
+                   int               argc,
+                   sqlite3_value   **argv)
+{
+  const guint8 *old = sqlite3_value_blob (argv[0]);
+  gsize old_size = (gsize) sqlite3_value_bytes (argv[0]);
+  const guint8 *new = sqlite3_value_blob (argv[1]);
+  gsize new_size = (gsize) sqlite3_value_bytes (argv[1]);
+  g_autoptr(GByteArray) merged = NULL;
+
+  if (!blob_is_valid (new, new_size))
+    {
+      sqlite3_result_value (context, argv[0]);
+      return;
+    }
+  if (!blob_is_valid (old, old_size))
+    {
+      sqlite3_result_value (context, argv[1]);
+      return;
+    }
+
+  merged = g_byte_array_sized_new ((guint) (old_size + new_size));
+  g_byte_array_append (merged, new, (guint) new_size);
+  for (gsize i = 1; i + PACK_RECORD_SIZE <= old_size; i += PACK_RECORD_SIZE)
+    {
+      guint32 id;
+      double value;
+      gboolean shadowed = FALSE;
+
+      unpack_record (old + i, &id, &value);
+      for (gsize j = 1; j + PACK_RECORD_SIZE <= new_size && !shadowed; j += PACK_RECORD_SIZE)
+        {
+          guint32 new_id;
+          double new_value;
+
+          unpack_record (new + j, &new_id, &new_value);
+          shadowed = new_id == id;
+        }
+      if (!shadowed)
+        g_byte_array_append (merged, old + i, PACK_RECORD_SIZE);
+    }
+  sqlite3_result_blob (context, merged->data, (int) merged->len, SQLITE_TRANSIENT);
+}
+
 static gboolean
 writer_open (SmHistoryWriter  *self,
              GError          **error)
@@ -1817,6 +1868,15 @@ writer_open (SmHistoryWriter  *self,
   if (sqlite3_db_readonly (self->db, "main") == 1)
     {
       set_write_error (error, self->path, NULL, SQLITE_READONLY);
+      return FALSE;
+    }
+
+  rc = sqlite3_create_function (self->db, "sm_merge_samples", 2,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                NULL, merge_samples_sql, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_write_error (error, self->path, self->db, rc);
       return FALSE;
     }
 
