@@ -530,9 +530,8 @@ check_int_range (const Member *member,
 {
   if (value < member->min || value > member->max)
     return problem_at (member->name,
-                       g_strdup_printf (_("must be a number from %" G_GINT64_FORMAT
-                                          " to %" G_GINT64_FORMAT),
-                                        member->min, member->max));
+                       g_strdup_printf (_("must be a number from %d to %d"),
+                                        (int) member->min, (int) member->max));
   return NULL;
 }
 
