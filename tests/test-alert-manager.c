@@ -520,6 +520,29 @@ test_check_alerts (Fixture       *fixture,
   flush (manager);
   g_assert_cmpuint (sm_alert_manager_count_active (manager), ==, 0);
   g_assert_nonnull (strstr (g_ptr_array_index (fixture->texts, 1), "Resolved"));
+
+  /* A log check's new matches warn at once, and are over when none come. */
+  {
+    g_autoptr(SmCheck) log = sm_check_new (SM_CHECK_LOG, "syslog");
+    g_autoptr(SmCheckResult) matched = sm_check_result_new (SM_CHECK_STATUS_DOWN, "3 matches of 'error'");
+    g_autoptr(SmCheckResult) quiet = sm_check_result_new (SM_CHECK_STATUS_UP, NULL);
+
+    log->id = 8;
+    sm_check_result_add_metric (matched, "matches", 3, NULL);
+    sm_check_result_add_metric (quiet, "matches", 0, NULL);
+    fixture->now += 30;
+    sm_alert_manager_process_check (manager, web, log, matched);
+    active = sm_alert_manager_list_active (manager);
+    g_assert_cmpuint (active->len, ==, 1);
+    info = g_ptr_array_index (active, 0);
+    g_assert_cmpstr (info->title, ==, "Log “syslog” shows new matches");
+    g_assert_cmpint (info->state, ==, SM_ALERT_STATE_FIRING);
+    g_clear_pointer (&active, g_ptr_array_unref);
+    fixture->now += 30;
+    sm_alert_manager_process_check (manager, web, log, quiet);
+    g_assert_cmpuint (sm_alert_manager_count_active (manager), ==, 0);
+  }
+  flush (manager);
   g_assert_finalize_object (g_steal_pointer (&manager));
 }
 

@@ -389,10 +389,10 @@ test_rules_list_defaults (Fixture       *f,
   cpu = find_stored_rule (f, cpu_id);
   g_assert_null (cpu);
 
-  /* The global list shows none of the server's rules: only the two
+  /* The global list shows none of the server's rules: only the three
    * global rules on service checks. */
   sm_rules_list_set_server_id (SM_RULES_LIST (list), 0);
-  g_assert_cmpuint (_sm_rules_list_get_n_rows (SM_RULES_LIST (list)), ==, 2);
+  g_assert_cmpuint (_sm_rules_list_get_n_rows (SM_RULES_LIST (list)), ==, 3);
 
   destroy_window (window);
 }
@@ -636,8 +636,8 @@ test_preferences_quiet_hours (Fixture       *f,
   /* The reload brought it into the list. */
   g_assert_cmpuint (_sm_preferences_window_get_n_window_rows (window), ==, 1);
 
-  /* The global rules list is there too, with the two rules on checks. */
-  g_assert_cmpuint (_sm_rules_list_get_n_rows (_sm_preferences_window_get_rules_list (window)), ==, 2);
+  /* The global rules list is there too, with the three rules on checks. */
+  g_assert_cmpuint (_sm_rules_list_get_n_rows (_sm_preferences_window_get_rules_list (window)), ==, 3);
 
   destroy_window (window);
 }

@@ -1653,8 +1653,8 @@ test_alerts_default_rules (Fixture       *fixture,
   save_ok (store, added, SM_SECRET_KEEP, NULL);
   g_assert_cmpuint (count_rules_for (store, sm_server_get_id (added)), ==, 6);
   g_assert_true (sm_store_delete_server (store, sm_server_get_id (added), NULL));
-  /* The three servers' and the two global check rules. */
-  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM alert_rules"), ==, 20);
+  /* The three servers' and the three global check rules. */
+  g_assert_cmpint (raw_int (fixture->path, "SELECT count(*) FROM alert_rules"), ==, 21);
 }
 
 static void

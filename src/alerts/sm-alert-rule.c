@@ -1150,20 +1150,27 @@ sm_alert_describe_condition (const SmAlertRule *rule,
   if (target == NULL)
     target = rule->target;
 
-  /* A service check: "check.<name>.up" and "check.<name>.degraded". */
+  /* A service check: "check.<name>.up", ".degraded" and a log check's
+   * ".matches". */
   if (g_str_has_prefix (target, "check.") &&
-      (g_str_has_suffix (target, ".up") || g_str_has_suffix (target, ".degraded")))
+      (g_str_has_suffix (target, ".up") || g_str_has_suffix (target, ".degraded") ||
+       g_str_has_suffix (target, ".matches")))
     {
-      gboolean up = g_str_has_suffix (target, ".up");
+      const char *suffix = strrchr (target, '.');
       gsize prefix = strlen ("check.");
-      gsize suffix = up ? strlen (".up") : strlen (".degraded");
-      g_autofree char *check = strlen (target) > prefix + suffix
-        ? g_strndup (target + prefix, strlen (target) - prefix - suffix) : g_strdup ("");
+      gsize len = strlen (target);
+      g_autofree char *check = len > prefix + strlen (suffix)
+        ? g_strndup (target + prefix, len - prefix - strlen (suffix)) : g_strdup ("");
+      gboolean any = g_str_equal (check, "*");
 
-      if (g_str_equal (check, "*"))
-        return g_strdup (up ? _("A check fails") : _("A check is degraded"));
-      /* Translators: %s is a service check's name. */
-      return g_strdup_printf (up ? _("Check “%s” fails") : _("Check “%s” is degraded"), check);
+      if (g_str_equal (suffix, ".up"))
+        /* Translators: %s is a service check's name. */
+        return any ? g_strdup (_("A check fails")) : g_strdup_printf (_("Check “%s” fails"), check);
+      if (g_str_equal (suffix, ".degraded"))
+        return any ? g_strdup (_("A check is degraded"))
+                   : g_strdup_printf (_("Check “%s” is degraded"), check);
+      return any ? g_strdup (_("A log shows new matches"))
+                 : g_strdup_printf (_("Log “%s” shows new matches"), check);
     }
 
   name = sm_alert_describe_metric (target, &percent);

@@ -27,19 +27,33 @@ sm_check_record (SmStore             *store,
   if (!sm_store_save_check_result (store, check->id, result, &error))
     g_message ("Check “%s”: the result could not be stored: %s", check->name, error->message);
 
+  /* Latency, up and the probe's own metrics (perfdata, days left, log
+   * matches) chart like any other metric of the server. */
   if (history != NULL)
     {
-      g_autofree char *latency = g_strdup_printf ("check.%" G_GINT64_FORMAT ".latency_ms", check->id);
-      g_autofree char *up = g_strdup_printf ("check.%" G_GINT64_FORMAT ".up", check->id);
-      const char *names[] = { latency, up };
-      double values[] = {
-        result->timing.total_ms,
-        result->status == SM_CHECK_STATUS_UNKNOWN ? NAN
-        : result->status == SM_CHECK_STATUS_DOWN ? 0 : 1,
-      };
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+      double latency = result->timing.total_ms;
+      double up = result->status == SM_CHECK_STATUS_UNKNOWN ? NAN
+                  : result->status == SM_CHECK_STATUS_DOWN ? 0 : 1;
 
+      g_ptr_array_add (names, g_strdup_printf ("check.%" G_GINT64_FORMAT ".latency_ms", check->id));
+      g_array_append_val (values, latency);
+      g_ptr_array_add (names, g_strdup_printf ("check.%" G_GINT64_FORMAT ".up", check->id));
+      g_array_append_val (values, up);
+      for (guint i = 0; i < result->metrics->len; i++)
+        {
+          const SmCheckMetric *metric = &g_array_index (result->metrics, SmCheckMetric, i);
+
+          if (g_str_equal (metric->name, "latency_ms") || !isfinite (metric->value))
+            continue;
+          g_ptr_array_add (names, g_strdup_printf ("check.%" G_GINT64_FORMAT ".%s", check->id,
+                                                   metric->name));
+          g_array_append_val (values, metric->value);
+        }
       sm_history_writer_add_values (history, server_id, result->time_us / G_USEC_PER_SEC,
-                                    names, values, 2);
+                                    (const char * const *) names->pdata,
+                                    (const double *) values->data, names->len);
     }
 }
 

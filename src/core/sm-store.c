@@ -263,6 +263,9 @@ static const char * const migrations[] = {
   "\"severity\":\"critical\",\"retries\":2}'),"
   "  ('check-degraded', NULL, (SELECT IFNULL (MAX (position), 0) + 2 FROM alert_rules), "
   "   '{\"id\":\"check-degraded\",\"metric\":\"check.*.degraded\",\"op\":\">\",\"threshold\":0,"
+  "\"severity\":\"warning\"}'),"
+  "  ('check-log-match', NULL, (SELECT IFNULL (MAX (position), 0) + 3 FROM alert_rules), "
+  "   '{\"id\":\"check-log-match\",\"metric\":\"check.*.matches\",\"op\":\">\",\"threshold\":0,"
   "\"severity\":\"warning\"}');"
   "PRAGMA user_version = 8;",
 };
