@@ -31,7 +31,7 @@ if [ -f tests/fuzz/meson.build ] && command -v clang >/dev/null &&
      clang -fsanitize=fuzzer -x c - -o /tmp/sm-libfuzzer-probe.$$ 2>/dev/null; then
   rm -f /tmp/sm-libfuzzer-probe.$$
   if CC=clang setup_build _build-fuzz -Dfuzz=true &&
-     meson compile -C _build-fuzz tests/fuzz/fuzz-collector; then
+     meson compile -C _build-fuzz tests/fuzz/fuzz-collector tests/fuzz/fuzz-checks; then
     rm -f _build-fuzz/meson-logs/testlog.json
     meson test -C _build-fuzz --no-rebuild --suite fuzz --print-errorlogs || meson_status=1
     logs+=(_build-fuzz/meson-logs/testlog.json)

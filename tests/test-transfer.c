@@ -12,6 +12,9 @@
 #include "sm-transfer.h"
 #include "sm-vault.h"
 
+/* A new database's global rules on service checks (migration 8). */
+#define N_GLOBAL_RULES 3
+
 #define SECRET_PASSWORD   "Tr0ub4dor&3-horse-battery"
 #define SECRET_PASSPHRASE "correct-staple-passphrase-42"
 
@@ -1081,7 +1084,7 @@ test_import_alerts_invalid (Fixture       *fixture,
       g_assert_null (strstr (error->message, TG_TOKEN));
       g_assert_cmpuint (count_servers (fixture->store), ==, 0);
       g_assert_cmpuint (count_channels (fixture->store), ==, 0);
-      g_assert_cmpuint (count_rules (fixture->store), ==, 0);
+      g_assert_cmpuint (count_rules (fixture->store), ==, N_GLOBAL_RULES);
       g_assert_cmpuint (count_windows (fixture->store), ==, 0);
     }
 
@@ -1155,7 +1158,7 @@ test_import_alerts_atomic (Fixture       *fixture,
   g_assert_null (strstr (error->message, TG_TOKEN));
   g_assert_cmpuint (count_servers (no_vault), ==, 0);
   g_assert_cmpuint (count_channels (no_vault), ==, 0);
-  g_assert_cmpuint (count_rules (no_vault), ==, 0);
+  g_assert_cmpuint (count_rules (no_vault), ==, N_GLOBAL_RULES);
 
   g_clear_object (&no_vault);
   sm_test_rmdir (dir);

@@ -290,6 +290,18 @@ heartbeat_settings_changed_cb (SmApplication *self)
     }
   g_signal_connect_object (self->heartbeats, "heartbeat", G_CALLBACK (heartbeat_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->heartbeats, "report", G_CALLBACK (heartbeat_cb), self,
+                           G_CONNECT_SWAPPED);
+  /* The key scripts send with /report (Preferences copies it). */
+  {
+    g_autoptr(GError) key_error = NULL;
+    char *key = sm_application_dup_report_key (self, &key_error);
+
+    if (key == NULL)
+      g_message ("Heartbeat reports are off: %s", key_error != NULL ? key_error->message : "no key");
+    sm_heartbeat_server_set_api_key (self->heartbeats, key);
+    sm_secret_free (key);
+  }
   sync_heartbeat_tokens (self);
 }
 
@@ -899,6 +911,28 @@ sm_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", RESOURCE_PREFIX,
                        NULL);
+}
+
+char *
+sm_application_dup_report_key (SmApplication  *self,
+                               GError        **error)
+{
+  char *key;
+
+  g_return_val_if_fail (SM_IS_APPLICATION (self), NULL);
+
+  if (self->store == NULL)
+    return NULL;
+  key = sm_store_load_app_secret (self->store, "heartbeat-report-key", error);
+  if (key == NULL && (error == NULL || *error == NULL))
+    {
+      g_autofree char *fresh = sm_heartbeat_new_token ();
+
+      if (sm_store_set_app_secret (self->store, "heartbeat-report-key", fresh, error))
+        key = sm_secret_dup (fresh);
+      memset (fresh, 0, strlen (fresh));
+    }
+  return key;
 }
 
 SmAlertManager *

@@ -24,6 +24,11 @@ SmApplication *sm_application_new             (void);
 /* The open database, or NULL before the first activation or when it could
  * not be opened. */
 SmStore       *sm_application_get_store       (SmApplication *self);
+/* The key scripts send as X-API-Key to the heartbeat listener's /report
+ * (made and stored encrypted the first time). NULL with an error when
+ * there is no vault. Free with sm_secret_free. */
+char          *sm_application_dup_report_key (SmApplication  *self,
+                                              GError        **error);
 /* The alert manager, or NULL before the store is open. */
 SmAlertManager *sm_application_get_alert_manager (SmApplication *self);
 /* The application's settings (schema com.example.StatusMonitor). */

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "sm-alert-store.h"
+#include "sm-application.h"
 #include "sm-channel-dialog.h"
 #include "sm-history.h"
 #include "sm-preferences-window.h"
@@ -34,6 +35,7 @@ struct _SmPreferencesWindow
   GtkSwitch            *heartbeat_switch;
   AdwEntryRow          *heartbeat_address_row;
   GtkWidget            *heartbeat_port_row;
+  GtkWidget            *report_key_row;
   GtkAdjustment        *heartbeat_port_adjustment;
   GtkAdjustment        *raw_retention_adjustment;
   GtkAdjustment        *minute_retention_adjustment;
@@ -1183,6 +1185,31 @@ sm_preferences_window_dispose (GObject *object)
   G_OBJECT_CLASS (sm_preferences_window_parent_class)->dispose (object);
 }
 
+/* Copies the heartbeat report key (made the first time) to the
+ * clipboard; it is never shown. */
+static void
+copy_report_key_cb (SmPreferencesWindow *self)
+{
+  GApplication *app = g_application_get_default ();
+  g_autoptr(GError) error = NULL;
+  char *key;
+
+  if (!SM_IS_APPLICATION (app))
+    return;
+  key = sm_application_dup_report_key (SM_APPLICATION (app), &error);
+  if (key == NULL)
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (error != NULL ? error->message
+                                                       : _("No report key is available.")));
+      return;
+    }
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), key);
+  sm_secret_free (key);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("Report key copied")));
+}
+
 static void
 sm_preferences_window_class_init (SmPreferencesWindowClass *klass)
 {
@@ -1204,6 +1231,8 @@ sm_preferences_window_class_init (SmPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_switch);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_address_row);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_port_row);
+  gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, report_key_row);
+  gtk_widget_class_bind_template_callback (widget_class, copy_report_key_cb);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, heartbeat_port_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, raw_retention_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SmPreferencesWindow, minute_retention_adjustment);
@@ -1279,6 +1308,9 @@ sm_preferences_window_new (GtkWindow    *parent,
                           G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->heartbeat_switch, "active",
                           self->heartbeat_port_row, "sensitive",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->heartbeat_switch, "active",
+                          self->report_key_row, "sensitive",
                           G_BINDING_SYNC_CREATE);
   g_settings_bind (settings, "retention-raw-hours",
                    self->raw_retention_adjustment, "value",

@@ -2143,3 +2143,77 @@ _sm_store_operation_rollback (SmStore *self)
 {
   operation_rollback (self);
 }
+
+/* App secrets (the heartbeat report key): encrypted in the meta table. */
+
+static char *
+app_secret_key (const char *name)
+{
+  return g_strdup_printf ("secret:%s", name);
+}
+
+gboolean
+sm_store_set_app_secret (SmStore     *self,
+                         const char  *name,
+                         const char  *secret,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (SM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL && secret != NULL, FALSE);
+
+  if (self->vault == NULL)
+    {
+      g_set_error (error, SM_VAULT_ERROR, SM_VAULT_ERROR_NO_BACKEND,
+                   _("Cannot store a secret: no credential store is available."));
+      return FALSE;
+    }
+  key = app_secret_key (name);
+  sealed = sm_vault_encrypt (self->vault, key, secret, strlen (secret), error);
+  if (sealed == NULL)
+    return FALSE;
+  stmt = prepare (self, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, key);
+  sqlite3_bind_blob (stmt, 2, g_bytes_get_data (sealed, NULL), (int) g_bytes_get_size (sealed),
+                     SQLITE_TRANSIENT);
+  return step_done (self, stmt, error);
+}
+
+char *
+sm_store_load_app_secret (SmStore     *self,
+                          const char  *name,
+                          GError     **error)
+{
+  g_autoptr(GBytes) sealed = NULL;
+  g_autofree char *key = NULL;
+  GError *local_error = NULL;
+  char *secret;
+
+  g_return_val_if_fail (SM_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  key = app_secret_key (name);
+  sealed = meta_get (self, key, &local_error);
+  if (sealed == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (self->vault == NULL)
+    {
+      g_set_error (error, SM_VAULT_ERROR, SM_VAULT_ERROR_NO_BACKEND,
+                   _("A stored secret is unavailable: no credential store is available."));
+      return NULL;
+    }
+  secret = sm_vault_decrypt (self->vault, key, sealed, NULL, NULL);
+  if (secret == NULL)
+    g_set_error (error, SM_VAULT_ERROR, SM_VAULT_ERROR_UNAVAILABLE,
+                 _("A stored secret cannot be decrypted (the vault key changed or the data is damaged)."));
+  return secret;
+}

@@ -130,6 +130,17 @@ gboolean       sm_store_get_specs_changed_at (SmStore      *self,
                                            gint64          *out_time,
                                            GError         **error);
 
+/* A secret of the app itself (the heartbeat report key), encrypted with
+ * the vault. load: NULL without error when none is stored; free with
+ * sm_secret_free. */
+gboolean       sm_store_set_app_secret    (SmStore         *self,
+                                           const char      *name,
+                                           const char      *secret,
+                                           GError         **error);
+char          *sm_store_load_app_secret   (SmStore         *self,
+                                           const char      *name,
+                                           GError         **error);
+
 /* Transactions for multi-row changes (the import). Not nestable. */
 gboolean       sm_store_begin             (SmStore         *self,
                                            GError         **error);
