@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "sm-chart.h"
+#include "sm-check-store.h"
 #include "sm-history.h"
 #include "sm-history-page-private.h"
 #include "sm-preferences-window.h"
@@ -527,6 +528,67 @@ test_history_preferences (Fixture       *f,
   g_settings_reset (settings, "retention-hour-days");
 }
 
+/* A service check's latency and perfdata chart under its name; its "up"
+ * does not (it is the uptime). */
+static void
+test_history_checks (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SmCheck) check = sm_check_new (SM_CHECK_COMMAND, "load");
+  g_autoptr(SmHistoryWriter) writer = NULL;
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *latency = NULL;
+  g_autofree char *perf = NULL;
+  g_autofree char *up = NULL;
+  g_autofree char *latency_id = NULL;
+  g_autofree char *perf_id = NULL;
+  g_autofree char *up_id = NULL;
+  SmWindow *window;
+  SmServerPage *server_page;
+  SmHistoryPage *page;
+
+  json_object_set_string_member (check->settings, "command", "check_load");
+  check->server_id = sm_server_get_id (f->server);
+  g_assert_true (sm_store_save_check (f->store, check, &error));
+  g_assert_no_error (error);
+  latency = g_strdup_printf ("check.%" G_GINT64_FORMAT ".latency_ms", check->id);
+  perf = g_strdup_printf ("check.%" G_GINT64_FORMAT ".perf.load1", check->id);
+  up = g_strdup_printf ("check.%" G_GINT64_FORMAT ".up", check->id);
+  writer = sm_history_writer_new (sm_store_get_path (f->store), &error);
+  for (guint i = 0; i < 10; i++)
+    {
+      const char *metric_names[] = { latency, perf, up };
+      const double values[] = { 100 + i, 0.5, 1 };
+
+      sm_history_writer_add_values (writer, sm_server_get_id (f->server), f->now - 600 + 60 * i,
+                                    metric_names, values, 3);
+    }
+  g_assert_true (sm_history_writer_flush (writer, &error));
+
+  window = create_window (f);
+  server_page = _sm_window_get_server_page (window);
+  page = _sm_server_page_get_history_page (server_page);
+  g_hash_table_insert (names, g_strdup_printf ("%" G_GINT64_FORMAT, check->id), g_strdup ("load"));
+  sm_history_page_set_check_names (page, names);
+  adw_view_stack_set_visible_child_name (sm_server_page_get_view_stack (server_page), "history");
+  sm_test_wait_until (page_ready (page) && _sm_history_page_get_chart (page, "latency") != NULL);
+
+  latency_id = g_strconcat ("check:", latency, NULL);
+  perf_id = g_strconcat ("check:", perf, NULL);
+  up_id = g_strconcat ("check:", up, NULL);
+  g_assert_nonnull (_sm_history_page_get_chart (page, latency_id));
+  g_assert_cmpstr (sm_chart_get_title (_sm_history_page_get_chart (page, latency_id)), ==, "load: Latency");
+  g_assert_cmpstr (sm_chart_get_title (_sm_history_page_get_chart (page, perf_id)), ==, "load: perf.load1");
+  g_assert_null (_sm_history_page_get_chart (page, up_id));
+
+  /* Without names (a check deleted), no check charts. */
+  sm_history_page_set_check_names (page, NULL);
+  g_assert_null (_sm_history_page_get_chart (page, latency_id));
+
+  destroy_window (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -544,6 +606,7 @@ main (int   argc,
   ADD ("/history/states", test_history_states);
   ADD ("/history/dispose-in-flight", test_history_dispose_in_flight);
   ADD ("/history/preferences", test_history_preferences);
+  ADD ("/history/checks", test_history_checks);
 
 #undef ADD
 

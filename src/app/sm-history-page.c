@@ -55,6 +55,7 @@ typedef enum {
   CHART_NET,
   CHART_GPU,
   CHART_LATENCY,
+  CHART_CHECK,
 } ChartKind;
 
 enum {
@@ -146,6 +147,7 @@ struct _SmHistoryPage
   char                *unavailable_reason;
   char                *list_error;
   GHashTable          *metrics;          /* char * set: recorded or seen in a poll */
+  GHashTable          *check_names;      /* "<check id>" -> name, or NULL */
   GPtrArray           *charts;           /* Chart, in the order shown */
   GHashTable          *stat_rows;        /* char *metric -> StatRow (owned by its row) */
   GtkSizeGroup        *stat_columns[N_STAT_COLUMNS];
@@ -430,6 +432,48 @@ describe_charts (SmHistoryPage *self)
   g_hash_table_iter_init (&iter, ifaces);
   while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
     add_net_chart (self, charts, name);
+
+  /* Each service check's latency and its probe's own metrics (perfdata,
+   * days left, log matches); "up" is the uptime, not a chart. */
+  g_hash_table_iter_init (&iter, self->metrics);
+  while (self->check_names != NULL && g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+    {
+      const char *rest;
+      const char *check_name;
+      g_autofree char *id = NULL;
+      g_autofree char *chart_id = NULL;
+      g_autofree char *key = NULL;
+      char *title;
+
+      if (!g_str_has_prefix (name, "check."))
+        continue;
+      rest = strchr (name + strlen ("check."), '.');
+      if (rest == NULL || g_str_equal (rest + 1, "up"))
+        continue;
+      id = g_strndup (name + strlen ("check."), (gsize) (rest - name - strlen ("check.")));
+      check_name = g_hash_table_lookup (self->check_names, id);
+      if (check_name == NULL)
+        continue;
+      rest++;
+
+      chart_id = g_strconcat ("check:", name, NULL);
+      key = g_strdup_printf ("%s\x1f%s", check_name, rest);
+      if (g_str_equal (rest, "latency_ms"))
+        {
+          /* Translators: a service check's chart, as in "api: Latency". */
+          title = g_strdup_printf (_("%s: Latency"), check_name);
+          chart = chart_new (CHART_CHECK, chart_id, key, title, SM_VALUE_UNIT_MILLISECONDS);
+          chart_add_series (chart, name, _("Latency"), g_strdup (title));
+        }
+      else
+        {
+          /* Translators: a service check's metric, as in "api: perf.load1". */
+          title = g_strdup_printf (_("%s: %s"), check_name, rest);
+          chart = chart_new (CHART_CHECK, chart_id, key, title, SM_VALUE_UNIT_NONE);
+          chart_add_series (chart, name, rest, g_strdup (title));
+        }
+      add_chart (charts, chart);
+    }
 
   if (has_metric (self, "poll.latency_ms"))
     {
@@ -1689,6 +1733,7 @@ sm_history_page_dispose (GObject *object)
   g_clear_pointer (&self->charts, g_ptr_array_unref);
   g_clear_pointer (&self->stat_rows, g_hash_table_unref);
   g_clear_pointer (&self->metrics, g_hash_table_unref);
+  g_clear_pointer (&self->check_names, g_hash_table_unref);
   for (guint i = 0; i < N_STAT_COLUMNS; i++)
     g_clear_object (&self->stat_columns[i]);
   g_clear_object (&self->server);
@@ -1862,6 +1907,24 @@ sm_history_page_set_server (SmHistoryPage *self,
   reset (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
+}
+
+void
+sm_history_page_set_check_names (SmHistoryPage *self,
+                                 GHashTable    *names)
+{
+  g_return_if_fail (SM_IS_HISTORY_PAGE (self));
+
+  if (names != NULL)
+    g_hash_table_ref (names);
+  g_clear_pointer (&self->check_names, g_hash_table_unref);
+  self->check_names = names;
+  if (self->listed && sync_charts (self))
+    {
+      update_view (self);
+      query_charts (self);
+      query_stats (self);
+    }
 }
 
 SmHistoryReader *

@@ -36,6 +36,10 @@ void             sm_history_page_set_server (SmHistoryPage   *self,
                                              SmServer        *server);
 /* Takes a reference; NULL shows "History is not available" with the reason
  * given to sm_history_page_set_unavailable_reason(). */
+/* The server's service checks by id ("7" -> "api"), for the charts of
+ * their latency and metrics (a reference is taken; NULL: none). */
+void             sm_history_page_set_check_names (SmHistoryPage *self,
+                                                  GHashTable    *names);
 SmHistoryReader *sm_history_page_get_reader (SmHistoryPage   *self);
 void             sm_history_page_set_reader (SmHistoryPage   *self,
                                              SmHistoryReader *reader);

@@ -6,6 +6,7 @@
 
 #include "sm-alert-manager.h"
 #include "sm-application.h"
+#include "sm-check-store.h"
 #include "sm-checks-page.h"
 #include "sm-history-page.h"
 #include "sm-overview-page.h"
@@ -877,6 +878,38 @@ sm_server_page_get_server (SmServerPage *self)
   return self->server;
 }
 
+/* The History tab charts each check by its name. */
+static void
+update_check_names (SmServerPage *self)
+{
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+
+  if (self->server == NULL || self->store == NULL)
+    {
+      sm_history_page_set_check_names (self->history_page, NULL);
+      return;
+    }
+  checks = sm_store_list_checks (self->store, sm_server_get_id (self->server), NULL);
+  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    {
+      SmCheck *check = g_ptr_array_index (checks, i);
+
+      g_hash_table_insert (names, g_strdup_printf ("%" G_GINT64_FORMAT, check->id),
+                           g_strdup (check->name));
+    }
+  sm_history_page_set_check_names (self->history_page, names);
+}
+
+static void
+checks_changed_cb (SmServerPage *self,
+                   gint64        server_id)
+{
+  if (self->server != NULL && sm_server_get_id (self->server) == server_id)
+    update_check_names (self);
+}
+
 void
 sm_server_page_set_server (SmServerPage *self,
                            SmServer     *server)
@@ -893,6 +926,7 @@ sm_server_page_set_server (SmServerPage *self,
   g_set_object (&self->server, server);
   sm_overview_page_set_server (self->overview_page, server);
   sm_history_page_set_server (self->history_page, server);
+  update_check_names (self);
   sm_checks_page_set_server (self->checks_page, server);
 
   if (self->server != NULL)
@@ -1082,6 +1116,10 @@ sm_server_page_set_check_scheduler (SmServerPage     *self,
 {
   g_return_if_fail (SM_IS_SERVER_PAGE (self));
   g_return_if_fail (scheduler == NULL || SM_IS_CHECK_SCHEDULER (scheduler));
+
+  if (scheduler != NULL)
+    g_signal_connect_object (scheduler, "checks-changed",
+                             G_CALLBACK (checks_changed_cb), self, G_CONNECT_SWAPPED);
 
   sm_checks_page_set_scheduler (self->checks_page, scheduler);
   adw_view_stack_page_set_visible (self->checks_stack_page, scheduler != NULL);
