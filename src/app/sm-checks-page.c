@@ -252,6 +252,22 @@ update_entry (SmChecksPage *self,
   subtitle = g_strdup_printf (_("%s — %s"), type, what);
   adw_action_row_set_subtitle (entry->row, subtitle);
 
+  /* The latest matching log lines or a plugin's long output, on hover. */
+  if (result != NULL && result->lines->len > 0)
+    {
+      g_autoptr(GString) lines = g_string_new (NULL);
+
+      for (guint i = 0; i < result->lines->len; i++)
+        {
+          if (i > 0)
+            g_string_append_c (lines, '\n');
+          g_string_append (lines, g_ptr_array_index (result->lines, i));
+        }
+      gtk_widget_set_tooltip_text (GTK_WIDGET (entry->row), lines->str);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (entry->row), NULL);
+
   latency = format_latency (result != NULL ? result->timing.total_ms : NAN);
   gtk_label_set_label (entry->latency_label, latency);
 

@@ -467,9 +467,13 @@ describe_charts (SmHistoryPage *self)
         }
       else
         {
+          SmValueUnit unit = g_str_has_suffix (rest, "_ms") ? SM_VALUE_UNIT_MILLISECONDS
+                             : g_str_has_suffix (rest, "_pct") || g_str_has_suffix (rest, "_percent")
+                             ? SM_VALUE_UNIT_PERCENT : SM_VALUE_UNIT_NONE;
+
           /* Translators: a service check's metric, as in "api: perf.load1". */
           title = g_strdup_printf (_("%s: %s"), check_name, rest);
-          chart = chart_new (CHART_CHECK, chart_id, key, title, SM_VALUE_UNIT_NONE);
+          chart = chart_new (CHART_CHECK, chart_id, key, title, unit);
           chart_add_series (chart, name, rest, g_strdup (title));
         }
       add_chart (charts, chart);

@@ -321,6 +321,15 @@ run_return (GTask         *task,
   record_certificate (run, result);
   result->timing.total_ms = (double) (g_get_monotonic_time () - run->start_us) / 1000.0;
   sm_check_result_add_metric (result, "latency_ms", result->timing.total_ms, "ms");
+  /* The phases libsoup measured, so they are stored and charted too. */
+  if (!isnan (result->timing.dns_ms))
+    sm_check_result_add_metric (result, "dns_ms", result->timing.dns_ms, "ms");
+  if (!isnan (result->timing.connect_ms))
+    sm_check_result_add_metric (result, "connect_ms", result->timing.connect_ms, "ms");
+  if (!isnan (result->timing.tls_ms))
+    sm_check_result_add_metric (result, "tls_ms", result->timing.tls_ms, "ms");
+  if (!isnan (result->timing.first_byte_ms))
+    sm_check_result_add_metric (result, "first_byte_ms", result->timing.first_byte_ms, "ms");
   result->time_us = g_get_real_time ();
   g_task_return_pointer (task, result, (GDestroyNotify) sm_check_result_free);
 }
