@@ -91,6 +91,7 @@ test_run_now (void)
   g_autoptr(SmCheck) command = NULL;
   g_autoptr(SmCheck) beat = NULL;
   g_autoptr(SmCheck) hang = NULL;
+  g_autoptr(SmCheck) slow = NULL;
   g_autoptr(SmCheckResult) stored = NULL;
   Finished finished = { 0 };
   SmCheckResult *result;
@@ -132,6 +133,8 @@ test_run_now (void)
   beat = add_check (store, server, "{\"type\":\"heartbeat\",\"name\":\"beat\",\"interval\":3600}");
   json = g_strdup_printf ("{\"type\":\"http\",\"name\":\"hang\",\"url\":\"http://127.0.0.1:%u/hang\"}", port);
   hang = add_check (store, server, json);
+  /* Keeps the server's session busy; cancelled by the shutdown. */
+  slow = add_check (store, server, "{\"type\":\"command\",\"name\":\"slow\",\"command\":\"sleep 30\"}");
 
   finished.results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) sm_check_result_free);
@@ -192,9 +195,19 @@ test_run_now (void)
   /* Unknown checks are refused. */
   g_assert_false (sm_check_scheduler_run_now (scheduler, 987654));
 
-  /* Shut down while a check hangs: no signal after, nothing leaks. */
-  g_assert_true (sm_check_scheduler_run_now (scheduler, hang->id));
+  /* A command waiting behind a long one when the server's checks are
+   * reloaded: the waiting one ends at once, the long one on its own. */
+  g_assert_true (sm_check_scheduler_run_now (scheduler, slow->id));
+  g_assert_true (sm_check_scheduler_run_now (scheduler, command->id));
+  g_assert_cmpuint (sm_check_scheduler_get_n_running (scheduler), ==, 2);
+  sm_check_scheduler_add_server (scheduler, server);
   g_assert_cmpuint (sm_check_scheduler_get_n_running (scheduler), ==, 1);
+
+  /* Shut down while checks hang: no signal after, nothing leaks. */
+  g_assert_true (sm_check_scheduler_run_now (scheduler, hang->id));
+  g_assert_true (sm_check_scheduler_run_now (scheduler, slow->id));
+  g_assert_true (sm_check_scheduler_run_now (scheduler, command->id));
+  g_assert_cmpuint (sm_check_scheduler_get_n_running (scheduler), ==, 4);
   {
     guint before = finished.n;
 

@@ -460,10 +460,13 @@ remove_entries_of (SmCheckScheduler *self,
     if (sm_server_get_id (entry->server) == server_id)
       {
         Worker *worker = g_hash_table_lookup (self->workers, &server_id);
+        gboolean queued = worker != NULL && g_ptr_array_remove (worker->queue, entry);
 
-        if (worker != NULL)
-          g_ptr_array_remove (worker->queue, entry);
         g_hash_table_iter_remove (&iter);
+        /* Waiting for its server's session, it will not run: its run ends
+         * here (the entry goes, with the run's reference). */
+        if (queued)
+          finish_entry (entry, NULL);
       }
 }
 
@@ -654,6 +657,34 @@ sm_check_scheduler_shutdown (SmCheckScheduler *self)
     return;
   self->shut_down = TRUE;
   g_cancellable_cancel (self->cancellable);
+
+  /* Runs still waiting for a session end now; those under way end in
+   * their callbacks. The caller's reference keeps self alive meanwhile. */
+  g_object_ref (self);
+  {
+    GHashTableIter iter;
+    Worker *worker;
+
+    g_hash_table_iter_init (&iter, self->workers);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &worker))
+      {
+        g_autoptr(GPtrArray) queue = g_steal_pointer (&worker->queue);
+
+        worker->queue = g_ptr_array_new ();
+        for (guint i = 0; i < queue->len; i++)
+          {
+            Entry *entry = g_ptr_array_index (queue, i);
+
+            gpointer key = NULL;
+
+            entry->removed = TRUE;
+            if (g_hash_table_steal_extended (self->entries, &entry->check->id, &key, NULL))
+              g_free (key);
+            finish_entry (entry, NULL);
+          }
+      }
+  }
   g_hash_table_remove_all (self->entries);
   g_hash_table_remove_all (self->workers);
+  g_object_unref (self);
 }
