@@ -150,3 +150,140 @@ sm_test_wait_for_ticks (void)
   while (proc_uptime () < start + 0.05)
     g_usleep (5 * 1000);
 }
+
+/* A GResolver that never touches the network, installed as the default
+ * for one test:
+ *   local.test    127.0.0.1 and ::1 (as the lookup flags allow)
+ *   hang.test     never answers (until cancelled)
+ *   anything else does not exist */
+#define FAKE_TYPE_RESOLVER (fake_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (FakeResolver, fake_resolver, FAKE, RESOLVER, GResolver)
+
+struct _FakeResolver {
+  GResolver parent_instance;
+};
+
+G_DEFINE_TYPE (FakeResolver, fake_resolver, G_TYPE_RESOLVER)
+
+static GList *
+fake_lookup (GResolver                 *resolver,
+             const char                *hostname,
+             GResolverNameLookupFlags   flags,
+             GCancellable              *cancellable,
+             GError                   **error)
+{
+  GList *addresses = NULL;
+
+  if (!g_str_equal (hostname, "local.test"))
+    {
+      g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                   "No such name “%s”", hostname);
+      return NULL;
+    }
+  if ((flags & G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY) == 0)
+    addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4));
+  if ((flags & G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY) == 0)
+    addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6));
+  return addresses;
+}
+
+static GList *
+fake_lookup_default (GResolver     *resolver,
+                     const char    *hostname,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  return fake_lookup (resolver, hostname, G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT,
+                      cancellable, error);
+}
+
+static gboolean
+fake_hang_cancelled_cb (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  g_task_return_error_if_cancelled (G_TASK (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fake_lookup_async (GResolver                *resolver,
+                   const char               *hostname,
+                   GResolverNameLookupFlags  flags,
+                   GCancellable             *cancellable,
+                   GAsyncReadyCallback       callback,
+                   gpointer                  user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+  GError *error = NULL;
+  GList *addresses;
+
+  if (g_str_equal (hostname, "hang.test"))
+    {
+      g_autoptr(GSource) source = NULL;
+
+      g_assert_nonnull (cancellable);
+      source = g_cancellable_source_new (cancellable);
+      g_task_attach_source (task, source, (GSourceFunc) fake_hang_cancelled_cb);
+      return;
+    }
+
+  addresses = fake_lookup (resolver, hostname, flags, cancellable, &error);
+  if (addresses == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, addresses, (GDestroyNotify) g_resolver_free_addresses);
+}
+
+static void
+fake_lookup_default_async (GResolver           *resolver,
+                           const char          *hostname,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  fake_lookup_async (resolver, hostname, G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT,
+                     cancellable, callback, user_data);
+}
+
+static GList *
+fake_lookup_finish (GResolver     *resolver,
+                    GAsyncResult  *result,
+                    GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+fake_resolver_class_init (FakeResolverClass *klass)
+{
+  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
+
+  resolver_class->lookup_by_name = fake_lookup_default;
+  resolver_class->lookup_by_name_async = fake_lookup_default_async;
+  resolver_class->lookup_by_name_finish = fake_lookup_finish;
+  resolver_class->lookup_by_name_with_flags = fake_lookup;
+  resolver_class->lookup_by_name_with_flags_async = fake_lookup_async;
+  resolver_class->lookup_by_name_with_flags_finish = fake_lookup_finish;
+}
+
+static void
+fake_resolver_init (FakeResolver *self)
+{
+}
+
+GResolver *
+sm_test_fake_resolver_install (void)
+{
+  GResolver *previous = g_resolver_get_default ();
+  g_autoptr(GResolver) fake = g_object_new (FAKE_TYPE_RESOLVER, NULL);
+
+  g_resolver_set_default (fake);
+  return previous;
+}
+
+void
+sm_test_fake_resolver_uninstall (GResolver *previous)
+{
+  g_resolver_set_default (previous);
+  g_object_unref (previous);
+}

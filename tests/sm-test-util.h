@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cairo.h>
+#include <gio/gio.h>
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -52,5 +53,14 @@ guint32   sm_test_pixel_at         (cairo_surface_t *surface,
 /* Waits until the kernel's clock (/proc/uptime, 10 ms ticks) has moved on
  * by a few ticks: rates from two readings need it. */
 void      sm_test_wait_for_ticks   (void);
+
+/* A GResolver that never touches the network, installed as the default
+ * for one test:
+ *   local.test    127.0.0.1 and ::1 (as the lookup flags allow)
+ *   hang.test     never answers (until cancelled)
+ *   anything else does not exist
+ * install returns the resolver it replaced, for uninstall. */
+GResolver *sm_test_fake_resolver_install   (void);
+void       sm_test_fake_resolver_uninstall (GResolver *previous);
 
 G_END_DECLS

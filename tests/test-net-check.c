@@ -118,145 +118,6 @@ closed_port (const char *address_text)
   return port;
 }
 
-/* A GResolver that never touches the network, installed as the default
- * for one test:
- *   local.test    127.0.0.1 and ::1 (as the lookup flags allow)
- *   hang.test     never answers (until cancelled)
- *   anything else does not exist */
-#define FAKE_TYPE_RESOLVER (fake_resolver_get_type ())
-G_DECLARE_FINAL_TYPE (FakeResolver, fake_resolver, FAKE, RESOLVER, GResolver)
-
-struct _FakeResolver {
-  GResolver parent_instance;
-};
-
-G_DEFINE_TYPE (FakeResolver, fake_resolver, G_TYPE_RESOLVER)
-
-static GList *
-fake_lookup (GResolver                 *resolver,
-             const char                *hostname,
-             GResolverNameLookupFlags   flags,
-             GCancellable              *cancellable,
-             GError                   **error)
-{
-  GList *addresses = NULL;
-
-  if (!g_str_equal (hostname, "local.test"))
-    {
-      g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                   "No such name “%s”", hostname);
-      return NULL;
-    }
-  if ((flags & G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY) == 0)
-    addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4));
-  if ((flags & G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY) == 0)
-    addresses = g_list_append (addresses, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6));
-  return addresses;
-}
-
-static GList *
-fake_lookup_default (GResolver     *resolver,
-                     const char    *hostname,
-                     GCancellable  *cancellable,
-                     GError       **error)
-{
-  return fake_lookup (resolver, hostname, G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT,
-                      cancellable, error);
-}
-
-static gboolean
-fake_hang_cancelled_cb (GCancellable *cancellable,
-                        gpointer      user_data)
-{
-  g_task_return_error_if_cancelled (G_TASK (user_data));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fake_lookup_async (GResolver                *resolver,
-                   const char               *hostname,
-                   GResolverNameLookupFlags  flags,
-                   GCancellable             *cancellable,
-                   GAsyncReadyCallback       callback,
-                   gpointer                  user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-  GError *error = NULL;
-  GList *addresses;
-
-  if (g_str_equal (hostname, "hang.test"))
-    {
-      g_autoptr(GSource) source = NULL;
-
-      g_assert_nonnull (cancellable);
-      source = g_cancellable_source_new (cancellable);
-      g_task_attach_source (task, source, (GSourceFunc) fake_hang_cancelled_cb);
-      return;
-    }
-
-  addresses = fake_lookup (resolver, hostname, flags, cancellable, &error);
-  if (addresses == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, addresses, (GDestroyNotify) g_resolver_free_addresses);
-}
-
-static void
-fake_lookup_default_async (GResolver           *resolver,
-                           const char          *hostname,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  fake_lookup_async (resolver, hostname, G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT,
-                     cancellable, callback, user_data);
-}
-
-static GList *
-fake_lookup_finish (GResolver     *resolver,
-                    GAsyncResult  *result,
-                    GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-fake_resolver_class_init (FakeResolverClass *klass)
-{
-  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
-
-  resolver_class->lookup_by_name = fake_lookup_default;
-  resolver_class->lookup_by_name_async = fake_lookup_default_async;
-  resolver_class->lookup_by_name_finish = fake_lookup_finish;
-  resolver_class->lookup_by_name_with_flags = fake_lookup;
-  resolver_class->lookup_by_name_with_flags_async = fake_lookup_async;
-  resolver_class->lookup_by_name_with_flags_finish = fake_lookup_finish;
-}
-
-static void
-fake_resolver_init (FakeResolver *self)
-{
-}
-
-/* Installs a fake resolver as the default; returns the one it replaced,
- * for fake_resolver_uninstall. */
-static GResolver *
-fake_resolver_install (void)
-{
-  GResolver *previous = g_resolver_get_default ();
-  g_autoptr(GResolver) fake = g_object_new (FAKE_TYPE_RESOLVER, NULL);
-
-  g_resolver_set_default (fake);
-  return previous;
-}
-
-static void
-fake_resolver_uninstall (GResolver *previous)
-{
-  g_resolver_set_default (previous);
-  g_object_unref (previous);
-}
-
 static SmTcpCheckConfig *
 tcp_config (const char *host,
             guint       port)
@@ -418,11 +279,11 @@ test_tcp_refused_ipv6 (void)
 static void
 test_tcp_no_such_host (void)
 {
-  GResolver *previous = fake_resolver_install ();
+  GResolver *previous = sm_test_fake_resolver_install ();
   g_autoptr(SmTcpCheckConfig) config = tcp_config ("missing.test", 80);
   g_autoptr(SmCheckResult) result = run_tcp (config);
 
-  fake_resolver_uninstall (previous);
+  sm_test_fake_resolver_uninstall (previous);
   g_assert_cmpint (result->status, ==, SM_CHECK_STATUS_DOWN);
   g_assert_cmpstr (result->reason, ==, "no such host");
 }
@@ -430,14 +291,14 @@ test_tcp_no_such_host (void)
 static void
 test_tcp_resolve_timeout (void)
 {
-  GResolver *previous = fake_resolver_install ();
+  GResolver *previous = sm_test_fake_resolver_install ();
   g_autoptr(SmTcpCheckConfig) config = tcp_config ("hang.test", 80);
   g_autoptr(SmCheckResult) result = NULL;
   gint64 start = g_get_monotonic_time ();
 
   config->timeout_s = 1;
   result = run_tcp (config);
-  fake_resolver_uninstall (previous);
+  sm_test_fake_resolver_uninstall (previous);
   g_assert_cmpint (result->status, ==, SM_CHECK_STATUS_DOWN);
   g_assert_cmpstr (result->reason, ==, "timed out after 1 s");
   g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC - 50000);
@@ -462,7 +323,7 @@ test_tcp_families (void)
       return;
     }
 
-  previous = fake_resolver_install ();
+  previous = sm_test_fake_resolver_install ();
   config = tcp_config ("local.test", port);
   config->family = SM_NET_FAMILY_IPV6;
   v6 = run_tcp (config);
@@ -470,7 +331,7 @@ test_tcp_families (void)
    * to listen on that port), then ::1. */
   config->family = SM_NET_FAMILY_ANY;
   any = run_tcp (config);
-  fake_resolver_uninstall (previous);
+  sm_test_fake_resolver_uninstall (previous);
   g_socket_service_stop (service);
 
   g_assert_cmpint (v6->status, ==, SM_CHECK_STATUS_UP);
@@ -677,11 +538,11 @@ test_ping_evaluate (void)
 static void
 test_ping_no_such_host (void)
 {
-  GResolver *previous = fake_resolver_install ();
+  GResolver *previous = sm_test_fake_resolver_install ();
   g_autoptr(SmPingCheckConfig) config = ping_config ("missing.test");
   g_autoptr(SmCheckResult) result = run_ping (config);
 
-  fake_resolver_uninstall (previous);
+  sm_test_fake_resolver_uninstall (previous);
   g_assert_cmpint (result->status, ==, SM_CHECK_STATUS_DOWN);
   g_assert_cmpstr (result->reason, ==, "no such host");
 }
