@@ -514,3 +514,25 @@ sm_test_sshd_add_client_key (SmTestSshd *self,
   g_chmod (self->authorized_keys, 0644);
   return path;
 }
+
+SmServer *
+sm_test_sshd_add_server (SmTestSshd *self,
+                         SmStore    *store,
+                         const char *name,
+                         const char *key,
+                         const char *fingerprint)
+{
+  g_autoptr(GError) error = NULL;
+  SmServer *server = sm_server_new ();
+
+  sm_server_set_name (server, name);
+  sm_server_set_host (server, "127.0.0.1");
+  sm_server_set_port (server, sm_test_sshd_get_port (self));
+  sm_server_set_username (server, sm_test_sshd_get_user ());
+  sm_server_set_auth_method (server, SM_AUTH_KEY);
+  sm_server_set_key_file (server, key);
+  sm_server_set_host_key_sha256 (server, fingerprint);
+  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
+  g_assert_no_error (error);
+  return server;
+}

@@ -11,6 +11,8 @@
 
 #include <glib.h>
 
+#include "sm-store.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -52,5 +54,13 @@ char        *sm_test_sshd_add_client_key   (SmTestSshd       *self,
  * tests are skipped). */
 const char  *sm_test_sshd_get_user         (void);
 const char  *sm_test_sshd_get_password     (void);
+
+/* A server entry for this sshd, saved in store: key authentication with
+ * key, its host key pinned to fingerprint (NULL: not trusted yet). */
+SmServer    *sm_test_sshd_add_server       (SmTestSshd       *self,
+                                            SmStore          *store,
+                                            const char       *name,
+                                            const char       *key,
+                                            const char       *fingerprint);
 
 G_END_DECLS

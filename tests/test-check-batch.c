@@ -170,16 +170,7 @@ test_ssh_checks (void)
 
   store = sm_store_open_data_dir (dir, NULL, &error);
   g_assert_no_error (error);
-  server = sm_server_new ();
-  sm_server_set_name (server, "sshd");
-  sm_server_set_host (server, "127.0.0.1");
-  sm_server_set_port (server, sm_test_sshd_get_port (sshd));
-  sm_server_set_username (server, sm_test_sshd_get_user ());
-  sm_server_set_auth_method (server, SM_AUTH_KEY);
-  sm_server_set_key_file (server, key);
-  sm_server_set_host_key_sha256 (server, fingerprint);
-  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
-  g_assert_no_error (error);
+  server = sm_test_sshd_add_server (sshd, store, "sshd", key, fingerprint);
 
   json = g_strdup_printf ("{\"type\":\"command\",\"name\":\"load\",\"command\":\"'%s' -w 5 -c 10\"}", plugin);
   add_check (store, server, json);

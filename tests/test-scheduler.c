@@ -228,30 +228,6 @@ wait_for_polls (Finished *finished,
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* A server entry for the test sshd: key auth, its host key pinned (or
- * not, to test trusting it), saved in store. */
-static SmServer *
-add_sshd_server (SmStore    *store,
-                 SmTestSshd *sshd,
-                 const char *name,
-                 const char *key,
-                 const char *fingerprint)
-{
-  g_autoptr(GError) error = NULL;
-  SmServer *server = sm_server_new ();
-
-  sm_server_set_name (server, name);
-  sm_server_set_host (server, "127.0.0.1");
-  sm_server_set_port (server, sm_test_sshd_get_port (sshd));
-  sm_server_set_username (server, sm_test_sshd_get_user ());
-  sm_server_set_auth_method (server, SM_AUTH_KEY);
-  sm_server_set_key_file (server, key);
-  sm_server_set_host_key_sha256 (server, fingerprint);
-  g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
-  g_assert_no_error (error);
-  return server;
-}
-
 /* 20 servers on a real sshd, polled concurrently through the pool; sshd
  * killed: all go DOWN without hanging; sshd back: they reconnect. */
 static void
@@ -286,7 +262,7 @@ test_remote_polls (void)
     {
       g_autofree char *name = g_strdup_printf ("server-%02u", i);
 
-      g_ptr_array_add (servers, add_sshd_server (store, sshd, name, key, fingerprint));
+      g_ptr_array_add (servers, sm_test_sshd_add_server (sshd, store, name, key, fingerprint));
     }
 
   finished.servers = g_ptr_array_new_with_free_func (g_object_unref);
@@ -418,7 +394,7 @@ test_keepalive (void)
   store = sm_store_open_data_dir (dir, NULL, &error);
   g_assert_no_error (error);
 
-  server = add_sshd_server (store, sshd, "idle", key, fingerprint);
+  server = sm_test_sshd_add_server (sshd, store, "idle", key, fingerprint);
   sm_server_set_interval (server, 3600);
   g_assert_true (sm_store_save_server (store, server, SM_SECRET_KEEP, NULL, &error));
 
@@ -501,7 +477,7 @@ test_cli_trust_and_check (void)
   store = sm_store_open_data_dir (dir, NULL, &error);
   g_assert_no_error (error);
   /* No pin: the key is not trusted yet. */
-  server = add_sshd_server (store, sshd, "lab", key, NULL);
+  server = sm_test_sshd_add_server (sshd, store, "lab", key, NULL);
   g_clear_object (&store);
 
   /* Not trusted yet: --check-once says so and exits 1. */
