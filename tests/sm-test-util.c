@@ -287,3 +287,71 @@ sm_test_fake_resolver_uninstall (GResolver *previous)
   g_resolver_set_default (previous);
   g_object_unref (previous);
 }
+
+/* python3-dbusmock's notification daemon */
+
+#define NOTIFY_NAME "org.freedesktop.Notifications"
+#define NOTIFY_PATH "/org/freedesktop/Notifications"
+
+static void
+notify_name_appeared_cb (GDBusConnection *connection,
+                         const char      *name,
+                         const char      *owner,
+                         gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+GSubprocess *
+sm_test_notification_daemon_start (GTestDBus        *bus,
+                                   GDBusConnection  *connection,
+                                   const char       *capabilities,
+                                   char            **skip_reason)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parameters = NULL;
+  GSubprocess *daemon;
+  gboolean appeared = FALSE;
+  guint watch;
+
+  if (!g_file_test ("/usr/lib/python3/dist-packages/dbusmock", G_FILE_TEST_IS_DIR))
+    {
+      *skip_reason = g_strdup ("python3-dbusmock is not installed");
+      return NULL;
+    }
+
+  parameters = g_strdup_printf ("{\"capabilities\": \"%s\"}", capabilities);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
+                                g_test_dbus_get_bus_address (bus), TRUE);
+  /* Debian's python3-dbusmock runs under Debian's python3. */
+  daemon = g_subprocess_launcher_spawn (launcher, &error,
+                                        "/usr/bin/python3", "-m", "dbusmock",
+                                        "--template", "notification_daemon",
+                                        "-p", parameters, NULL);
+  g_assert_no_error (error);
+
+  watch = g_bus_watch_name_on_connection (connection, NOTIFY_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          notify_name_appeared_cb, NULL, &appeared, NULL);
+  sm_test_wait_until (appeared);
+  g_bus_unwatch_name (watch);
+  return daemon;
+}
+
+GVariant *
+sm_test_notification_mock_call (GDBusConnection *connection,
+                                const char      *method,
+                                GVariant        *args,
+                                const char      *reply_type)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *reply;
+
+  reply = g_dbus_connection_call_sync (connection, NOTIFY_NAME, NOTIFY_PATH,
+                                       "org.freedesktop.DBus.Mock", method, args,
+                                       reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  return reply;
+}

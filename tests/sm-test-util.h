@@ -63,4 +63,19 @@ void      sm_test_wait_for_ticks   (void);
 GResolver *sm_test_fake_resolver_install   (void);
 void       sm_test_fake_resolver_uninstall (GResolver *previous);
 
+/* python3-dbusmock's notification daemon on bus (connection is the test's
+ * connection to it), announcing capabilities ("body actions"); returns
+ * once it owns org.freedesktop.Notifications. NULL with *skip_reason when
+ * dbusmock is not installed. */
+GSubprocess *sm_test_notification_daemon_start (GTestDBus        *bus,
+                                                GDBusConnection  *connection,
+                                                const char       *capabilities,
+                                                char            **skip_reason);
+/* A call on the daemon's org.freedesktop.DBus.Mock interface ("GetCalls",
+ * "ClearCalls", "EmitSignal"); fails the test on an error. */
+GVariant    *sm_test_notification_mock_call    (GDBusConnection  *connection,
+                                                const char       *method,
+                                                GVariant         *args,
+                                                const char       *reply_type);
+
 G_END_DECLS

@@ -581,28 +581,11 @@ test_connectivity (Fixture       *fixture,
  * bus; "Acknowledge" in the notification acknowledges the alert. */
 
 #define NOTIFY_NAME "org.freedesktop.Notifications"
-#define NOTIFY_PATH "/org/freedesktop/Notifications"
-
-static GVariant *
-mock_call (GDBusConnection *connection,
-           const char      *method,
-           GVariant        *args,
-           const char      *reply_type)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *reply = g_dbus_connection_call_sync (connection, NOTIFY_NAME, NOTIFY_PATH,
-                                                 "org.freedesktop.DBus.Mock", method, args,
-                                                 reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
-                                                 G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-
-  g_assert_no_error (error);
-  return reply;
-}
 
 static guint
 count_notify_calls (GDBusConnection *connection)
 {
-  g_autoptr(GVariant) calls = mock_call (connection, "GetCalls", NULL, "(a(tsav))");
+  g_autoptr(GVariant) calls = sm_test_notification_mock_call (connection, "GetCalls", NULL, "(a(tsav))");
   g_autoptr(GVariantIter) iter = NULL;
   const char *method;
   GVariant *args;
@@ -614,15 +597,6 @@ count_notify_calls (GDBusConnection *connection)
     if (g_strcmp0 (method, "Notify") == 0)
       n++;
   return n;
-}
-
-static void
-name_appeared_cb (GDBusConnection *connection,
-                  const char      *name,
-                  const char      *owner,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
 }
 
 static gboolean
@@ -641,7 +615,6 @@ test_desktop_action (Fixture       *fixture,
   /* Never freed: libnotify keeps the session connection for the life of
    * the process (see test-desktop-notifier.c). */
   GTestDBus *bus;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) mock = NULL;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(SmServer) web = NULL;
@@ -649,34 +622,20 @@ test_desktop_action (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *state = NULL;
-  gboolean appeared = FALSE;
-  guint watch;
-
-  if (!g_file_test ("/usr/lib/python3/dist-packages/dbusmock", G_FILE_TEST_IS_DIR))
-    {
-      g_test_skip ("python3-dbusmock is not installed");
-      return;
-    }
+  g_autofree char *skip = NULL;
 
   bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (bus);
   connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
   g_dbus_connection_set_exit_on_close (connection, FALSE);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                g_test_dbus_get_bus_address (bus), TRUE);
-  mock = g_subprocess_launcher_spawn (launcher, &error,
-                                      "/usr/bin/python3", "-m", "dbusmock",
-                                      "--template", "notification_daemon",
-                                      "-p", "{\"capabilities\": \"body actions\"}",
-                                      NULL);
-  g_assert_no_error (error);
-  watch = g_bus_watch_name_on_connection (connection, NOTIFY_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                          name_appeared_cb, NULL, &appeared, NULL);
-  sm_test_wait_until (appeared);
-  g_bus_unwatch_name (watch);
+  mock = sm_test_notification_daemon_start (bus, connection, "body actions", &skip);
+  if (mock == NULL)
+    {
+      g_test_skip (skip);
+      g_test_dbus_stop (bus);
+      return;
+    }
 
   /* No channel configured: the desktop gets it. */
   web = add_server (fixture, "web-1");
@@ -688,7 +647,7 @@ test_desktop_action (Fixture       *fixture,
   g_assert_cmpuint (count_notify_calls (connection), ==, 1);
 
   /* The mock numbers notifications from 1. */
-  g_variant_unref (mock_call (connection, "EmitSignal",
+  g_variant_unref (sm_test_notification_mock_call (connection, "EmitSignal",
                               g_variant_new_parsed ("(%s, %s, %s, [<%u>, <%s>])",
                                                     NOTIFY_NAME, "ActionInvoked", "us",
                                                     (guint32) 1, "acknowledge"),

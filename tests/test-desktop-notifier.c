@@ -11,10 +11,9 @@
 #include <gio/gio.h>
 
 #include "sm-desktop.h"
+#include "sm-test-util.h"
 
 #define NOTIFY_NAME  "org.freedesktop.Notifications"
-#define NOTIFY_PATH  "/org/freedesktop/Notifications"
-#define MOCK_IFACE   "org.freedesktop.DBus.Mock"
 #define WAIT_S       20
 
 typedef struct {
@@ -41,15 +40,6 @@ run_until_done (Wait *wait)
   while (!wait->done)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (id);
-}
-
-static void
-name_appeared_cb (GDBusConnection *connection,
-                  const char      *name,
-                  const char      *owner,
-                  gpointer         user_data)
-{
-  ((Wait *) user_data)->done = TRUE;
 }
 
 static void
@@ -92,28 +82,11 @@ send (SmDesktopNotifier  *notifier,
   return wait.ok;
 }
 
-static GVariant *
-mock_call (GDBusConnection *connection,
-           const char      *method,
-           GVariant        *args,
-           const char      *reply_type)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *reply;
-
-  reply = g_dbus_connection_call_sync (connection, NOTIFY_NAME, NOTIFY_PATH,
-                                       MOCK_IFACE, method, args,
-                                       reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-  return reply;
-}
-
 /* The arguments of the only Notify call since the last ClearCalls. */
 static GVariant *
 take_notify_call (GDBusConnection *connection)
 {
-  g_autoptr(GVariant) calls = mock_call (connection, "GetCalls", NULL, "(a(tsav))");
+  g_autoptr(GVariant) calls = sm_test_notification_mock_call (connection, "GetCalls", NULL, "(a(tsav))");
   g_autoptr(GVariantIter) iter = NULL;
   GVariant *found = NULL;
   const char *method;
@@ -132,7 +105,7 @@ take_notify_call (GDBusConnection *connection)
         }
     }
   g_assert_cmpuint (n, ==, 1);
-  g_variant_unref (mock_call (connection, "ClearCalls", NULL, NULL));
+  g_variant_unref (sm_test_notification_mock_call (connection, "ClearCalls", NULL, NULL));
   return found;
 }
 
@@ -151,7 +124,7 @@ test_daemon (void)
   /* Never freed: g_test_dbus_down waits for the session connection to
    * go, and libnotify keeps it for the life of the process. */
   GTestDBus *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *skip = NULL;
   g_autoptr(GSubprocess) mock = NULL;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(SmDesktopNotifier) notifier = NULL;
@@ -165,35 +138,19 @@ test_daemon (void)
   g_autofree const char **actions = NULL;
   Wait wait = { 0 };
   guint32 first_id;
-  guint watch;
-
-  if (!g_file_test ("/usr/lib/python3/dist-packages/dbusmock", G_FILE_TEST_IS_DIR))
-    {
-      g_test_skip ("python3-dbusmock is not installed");
-      return;
-    }
 
   g_test_dbus_up (bus);
   connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
   /* The bus goes away before the process does. */
   g_dbus_connection_set_exit_on_close (connection, FALSE);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                g_test_dbus_get_bus_address (bus), TRUE);
-  mock = g_subprocess_launcher_spawn (launcher, &error,
-                                      "/usr/bin/python3", "-m", "dbusmock",
-                                      "--template", "notification_daemon",
-                                      "-p", "{\"capabilities\": \"body actions icon-static\"}",
-                                      NULL);
-  g_assert_no_error (error);
-
-  watch = g_bus_watch_name_on_connection (connection, NOTIFY_NAME,
-                                          G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                          name_appeared_cb, NULL, &wait, NULL);
-  run_until_done (&wait);
-  g_bus_unwatch_name (watch);
+  mock = sm_test_notification_daemon_start (bus, connection, "body actions icon-static", &skip);
+  if (mock == NULL)
+    {
+      g_test_skip (skip);
+      g_test_dbus_stop (bus);
+      return;
+    }
 
   notifier = sm_desktop_notifier_new ("desk");
   g_assert_cmpstr (sm_notifier_get_name (SM_NOTIFIER (notifier)), ==, "desk");
@@ -239,7 +196,7 @@ test_daemon (void)
   /* Invoking "Acknowledge" on it reaches the app. */
   g_signal_connect (notifier, "action-invoked", G_CALLBACK (action_invoked_cb), &wait);
   wait.done = FALSE;
-  g_variant_unref (mock_call (connection, "EmitSignal",
+  g_variant_unref (sm_test_notification_mock_call (connection, "EmitSignal",
                               g_variant_new_parsed ("(%s, %s, %s, [<%u>, <%s>])",
                                                     "org.freedesktop.Notifications",
                                                     "ActionInvoked", "us",
@@ -249,7 +206,7 @@ test_daemon (void)
   g_assert_cmpint (wait.alert_id, ==, 42);
   g_assert_cmpstr (wait.action, ==, "acknowledge");
   g_clear_pointer (&wait.action, g_free);
-  g_variant_unref (mock_call (connection, "ClearCalls", NULL, NULL));
+  g_variant_unref (sm_test_notification_mock_call (connection, "ClearCalls", NULL, NULL));
 
   /* The resolved notice replaces it, with low urgency and no actions. */
   resolved = sm_notification_new (SM_NOTIFICATION_RESOLVED, SM_SEVERITY_CRITICAL,
