@@ -13,7 +13,6 @@
 #include "sm-desktop.h"
 #include "sm-test-util.h"
 
-#define NOTIFY_NAME  "org.freedesktop.Notifications"
 #define WAIT_S       20
 
 typedef struct {

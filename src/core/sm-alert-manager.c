@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "sm-alert-manager.h"
 #include "sm-chart-render.h"
@@ -484,6 +485,25 @@ new_notifications (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) sm_notification_free);
 }
 
+/* The engine knows servers by their id as text, and their parent's. */
+static void
+input_init (SmAlertInput  *input,
+            SmServer      *server,
+            char         **out_server_id,
+            char         **out_parent_id)
+{
+  *out_server_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (server));
+  *out_parent_id = sm_server_get_parent_id (server) > 0
+    ? g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_parent_id (server)) : NULL;
+
+  memset (input, 0, sizeof *input);
+  input->server_id = *out_server_id;
+  input->server_name = sm_server_get_name (server);
+  input->group = sm_server_get_group (server);
+  input->tags = sm_server_get_tags (server);
+  input->parent_id = *out_parent_id;
+}
+
 /* Loading */
 
 static gboolean
@@ -504,12 +524,12 @@ load (SmAlertManager *self,
     return FALSE;
   for (guint i = 0; i < servers->len; i++)
     {
-      SmServer *server = g_ptr_array_index (servers, i);
-      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (server));
-      g_autofree char *parent = sm_server_get_parent_id (server) > 0
-        ? g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_parent_id (server)) : NULL;
+      g_autofree char *id = NULL;
+      g_autofree char *parent = NULL;
+      SmAlertInput input;
 
-      sm_alert_engine_set_server (self->engine, id, sm_server_get_name (server), parent);
+      input_init (&input, g_ptr_array_index (servers, i), &id, &parent);
+      sm_alert_engine_set_server (self->engine, id, input.server_name, parent);
     }
   windows = sm_store_list_windows (self->store, error);
   if (windows == NULL)
@@ -804,7 +824,7 @@ sm_alert_manager_process_poll (SmAlertManager      *self,
   g_autofree char *server_id = NULL;
   g_autofree char *parent_id = NULL;
   const SmPollResult *result;
-  SmAlertInput input = { 0 };
+  SmAlertInput input;
 
   g_return_if_fail (SM_IS_ALERT_MANAGER (self));
   g_return_if_fail (SM_IS_SERVER (server));
@@ -814,15 +834,7 @@ sm_alert_manager_process_poll (SmAlertManager      *self,
     return;
 
   result = outcome->result;
-  server_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (server));
-  if (sm_server_get_parent_id (server) > 0)
-    parent_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_parent_id (server));
-
-  input.server_id = server_id;
-  input.server_name = sm_server_get_name (server);
-  input.group = sm_server_get_group (server);
-  input.tags = sm_server_get_tags (server);
-  input.parent_id = parent_id;
+  input_init (&input, server, &server_id, &parent_id);
   input.host_key_changed = g_error_matches (outcome->error, SM_SSH_ERROR,
                                             SM_SSH_ERROR_HOST_KEY_CHANGED);
   /* A host that answers with a changed key is reachable: that alert says it. */
@@ -859,7 +871,7 @@ sm_alert_manager_process_check (SmAlertManager      *self,
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *server_id = NULL;
   g_autofree char *parent_id = NULL;
-  SmAlertInput input = { 0 };
+  SmAlertInput input;
 
   g_return_if_fail (SM_IS_ALERT_MANAGER (self));
   g_return_if_fail (SM_IS_SERVER (server));
@@ -888,14 +900,7 @@ sm_alert_manager_process_check (SmAlertManager      *self,
     }
 #undef ADD_METRIC
 
-  server_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_id (server));
-  if (sm_server_get_parent_id (server) > 0)
-    parent_id = g_strdup_printf ("%" G_GINT64_FORMAT, sm_server_get_parent_id (server));
-  input.server_id = server_id;
-  input.server_name = sm_server_get_name (server);
-  input.group = sm_server_get_group (server);
-  input.tags = sm_server_get_tags (server);
-  input.parent_id = parent_id;
+  input_init (&input, server, &server_id, &parent_id);
   input.reachable = TRUE;
   input.partial = TRUE;
   input.metrics = (const SmAlertMetric *) metrics->data;

@@ -470,25 +470,14 @@ remove_entries_of (SmCheckScheduler *self,
       }
 }
 
-void
-sm_check_scheduler_add_server (SmCheckScheduler *self,
-                               SmServer         *server)
+/* A timer for each enabled check of server, as stored. */
+static void
+add_entries (SmCheckScheduler *self,
+             SmServer         *server)
 {
   g_autoptr(GPtrArray) checks = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 server_id;
-
-  g_return_if_fail (SM_IS_CHECK_SCHEDULER (self));
-  g_return_if_fail (SM_IS_SERVER (server));
-
-  if (self->shut_down)
-    return;
-  server_id = sm_server_get_id (server);
-  remove_entries_of (self, server_id);
-  /* A changed server (host, credentials) gets a new session. */
-  g_hash_table_remove (self->workers, &server_id);
-  if (!sm_server_get_enabled (server))
-    return;
+  gint64 server_id = sm_server_get_id (server);
 
   checks = sm_store_list_checks (self->store, server_id, &error);
   if (checks == NULL)
@@ -515,6 +504,27 @@ sm_check_scheduler_add_server (SmCheckScheduler *self,
       schedule_entry (entry, (guint) g_random_int_range (1000, FIRST_RUN_MAX_S * 1000));
     }
   g_signal_emit (self, signals[CHECKS_CHANGED], 0, server_id);
+}
+
+void
+sm_check_scheduler_add_server (SmCheckScheduler *self,
+                               SmServer         *server)
+{
+  gint64 server_id;
+
+  g_return_if_fail (SM_IS_CHECK_SCHEDULER (self));
+  g_return_if_fail (SM_IS_SERVER (server));
+
+  if (self->shut_down)
+    return;
+  server_id = sm_server_get_id (server);
+  remove_entries_of (self, server_id);
+  /* A changed server (host, credentials) gets a new session. */
+  g_hash_table_remove (self->workers, &server_id);
+  if (!sm_server_get_enabled (server))
+    return;
+
+  add_entries (self, server);
 }
 
 void
@@ -556,29 +566,8 @@ sm_check_scheduler_reload_server (SmCheckScheduler *self,
 
   /* Keep the session: only the checks changed. */
   remove_entries_of (self, server_id);
-  if (!sm_server_get_enabled (server))
-    return;
-  {
-    g_autoptr(GPtrArray) checks = sm_store_list_checks (self->store, server_id, NULL);
-
-    for (guint i = 0; checks != NULL && i < checks->len; i++)
-      {
-        SmCheck *check = g_ptr_array_index (checks, i);
-        gint64 *key;
-
-        if (!check->enabled)
-          continue;
-        entry = g_new0 (Entry, 1);
-        entry->self = self;
-        entry->check = sm_check_copy (check);
-        entry->server = g_object_ref (server);
-        key = g_new (gint64, 1);
-        *key = check->id;
-        g_hash_table_insert (self->entries, key, entry);
-        schedule_entry (entry, (guint) g_random_int_range (1000, FIRST_RUN_MAX_S * 1000));
-      }
-  }
-  g_signal_emit (self, signals[CHECKS_CHANGED], 0, server_id);
+  if (sm_server_get_enabled (server))
+    add_entries (self, server);
 }
 
 gboolean
