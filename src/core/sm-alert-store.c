@@ -41,16 +41,6 @@ kind_from_string (const char *text)
   return SM_ALERT_EVENT_TRANSITION;
 }
 
-static int
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text == NULL)
-    return sqlite3_bind_null (stmt, index);
-  return sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-}
-
 static void
 bind_double (sqlite3_stmt *stmt,
              int           index,
@@ -85,27 +75,6 @@ set_invalid (GError     **error,
   g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_INVALID, message);
   g_free (message);
   return FALSE;
-}
-
-/* Steps through every row of stmt, calling row_func; FALSE on an error. */
-static gboolean
-step_all (SmStore       *self,
-          sqlite3_stmt  *stmt,
-          void         (*row_func) (sqlite3_stmt *stmt,
-                                    gpointer      user_data),
-          gpointer       user_data,
-          GError       **error)
-{
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    row_func (stmt, user_data);
-  if (rc != SQLITE_DONE)
-    {
-      _sm_store_set_sqlite_error (self, error, rc);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -156,7 +125,7 @@ write_rule (SmStore           *self,
                             error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, rule->id);
+  _sm_store_bind_text (stmt, 1, rule->id);
   if (server_id > 0)
     sqlite3_bind_int64 (stmt, 2, server_id);
   else
@@ -210,7 +179,7 @@ sm_store_list_rules (SmStore  *self,
   g_return_val_if_fail (SM_IS_STORE (self), NULL);
 
   stmt = _sm_store_prepare (self, "SELECT id, rule FROM alert_rules ORDER BY position, id", error);
-  if (stmt == NULL || !step_all (self, stmt, add_rule_row, rules, error))
+  if (stmt == NULL || !_sm_store_step_all (self, stmt, add_rule_row, rules, error))
     return NULL;
   return g_steal_pointer (&rules);
 }
@@ -225,7 +194,7 @@ channel_exists (SmStore    *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, name);
+  _sm_store_bind_text (stmt, 1, name);
   return _sm_store_step_row (self, stmt, out_exists, error);
 }
 
@@ -285,7 +254,7 @@ sm_store_delete_rule (SmStore     *self,
   stmt = _sm_store_prepare (self, "DELETE FROM alert_rules WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, rule_id);
+  _sm_store_bind_text (stmt, 1, rule_id);
   if (!_sm_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (_sm_store_get_db (self)) == 0)
@@ -407,7 +376,7 @@ sm_store_list_channels (SmStore  *self,
   stmt = _sm_store_prepare (self,
                             "SELECT " CHANNEL_COLUMNS " FROM channels ORDER BY name COLLATE NOCASE, id",
                             error);
-  if (stmt == NULL || !step_all (self, stmt, add_channel_row, channels, error))
+  if (stmt == NULL || !_sm_store_step_all (self, stmt, add_channel_row, channels, error))
     return NULL;
   return g_steal_pointer (&channels);
 }
@@ -426,7 +395,7 @@ sm_store_find_channel (SmStore     *self,
   stmt = _sm_store_prepare (self, "SELECT " CHANNEL_COLUMNS " FROM channels WHERE name = ?1", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, name);
+  _sm_store_bind_text (stmt, 1, name);
   if (!_sm_store_step_row (self, stmt, &found, error) || !found)
     return NULL;
   return channel_from_row (stmt);
@@ -523,7 +492,7 @@ sm_store_save_channel (SmStore         *self,
     stmt = _sm_store_prepare (self, "SELECT 1 FROM channels WHERE name = ?1 AND id != ?2", error);
     if (stmt == NULL)
       return FALSE;
-    bind_text (stmt, 1, channel->name);
+    _sm_store_bind_text (stmt, 1, channel->name);
     sqlite3_bind_int64 (stmt, 2, channel->id);
     if (!_sm_store_step_row (self, stmt, &taken, error))
       return FALSE;
@@ -572,9 +541,9 @@ sm_store_save_channel (SmStore         *self,
       return FALSE;
     }
   sqlite3_bind_int64 (stmt, 1, channel->id);
-  bind_text (stmt, 2, uuid);
-  bind_text (stmt, 3, channel->name);
-  bind_text (stmt, 4, sm_channel_type_to_string (channel->type));
+  _sm_store_bind_text (stmt, 2, uuid);
+  _sm_store_bind_text (stmt, 3, channel->name);
+  _sm_store_bind_text (stmt, 4, sm_channel_type_to_string (channel->type));
   sqlite3_bind_int (stmt, 5, channel->enabled ? 1 : 0);
   sqlite3_bind_int (stmt, 6, channel->is_default ? 1 : 0);
   sqlite3_bind_text (stmt, 7, settings_to_json (channel), -1, g_free);
@@ -771,7 +740,7 @@ sm_store_list_windows (SmStore  *self,
                             "SELECT id, kind, IFNULL (server_id, 0), days, start_min, end_min, comment "
                             "FROM alert_windows ORDER BY kind = 'maintenance', id",
                             error);
-  if (stmt == NULL || !step_all (self, stmt, add_window_row, windows, error))
+  if (stmt == NULL || !_sm_store_step_all (self, stmt, add_window_row, windows, error))
     return NULL;
   return g_steal_pointer (&windows);
 }
@@ -813,12 +782,12 @@ sm_store_save_window (SmStore        *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, window->id);
-  bind_text (stmt, 2, window->kind == SM_WINDOW_MAINTENANCE ? "maintenance" : "quiet");
+  _sm_store_bind_text (stmt, 2, window->kind == SM_WINDOW_MAINTENANCE ? "maintenance" : "quiet");
   sqlite3_bind_int64 (stmt, 3, window->server_id);
   sqlite3_bind_int (stmt, 4, window->window.days);
   sqlite3_bind_int (stmt, 5, window->window.start);
   sqlite3_bind_int (stmt, 6, window->window.end);
-  bind_text (stmt, 7, window->comment != NULL && window->comment[0] != '\0' ? window->comment : NULL);
+  _sm_store_bind_text (stmt, 7, window->comment != NULL && window->comment[0] != '\0' ? window->comment : NULL);
   if (!_sm_store_step_done (self, stmt, error))
     return FALSE;
   if (window->id == 0)
@@ -831,15 +800,9 @@ sm_store_delete_window (SmStore  *self,
                         gint64    id,
                         GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
   g_return_val_if_fail (SM_IS_STORE (self), FALSE);
 
-  stmt = _sm_store_prepare (self, "DELETE FROM alert_windows WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  return _sm_store_step_done (self, stmt, error);
+  return _sm_store_delete_row (self, "DELETE FROM alert_windows WHERE id = ?1", id, NULL, error);
 }
 
 /* Alerts and events */
@@ -860,15 +823,15 @@ record_event (SmStore            *self,
   sqlite3_bind_int64 (insert_event, 2, server_id);
   sqlite3_bind_int64 (insert_event, 3, event->time);
   sqlite3_bind_int64 (insert_event, 4, event->end_time);
-  bind_text (insert_event, 5, event_kinds[event->kind]);
+  _sm_store_bind_text (insert_event, 5, event_kinds[event->kind]);
   if (event->kind == SM_ALERT_EVENT_TRANSITION)
     {
-      bind_text (insert_event, 6, state_names[event->from]);
-      bind_text (insert_event, 7, state_names[event->to]);
+      _sm_store_bind_text (insert_event, 6, state_names[event->from]);
+      _sm_store_bind_text (insert_event, 7, state_names[event->to]);
     }
   bind_double (insert_event, 8, event->value);
   sqlite3_bind_int (insert_event, 9, (int) event->held);
-  bind_text (insert_event, 10, event->message != NULL ? event->message : "");
+  _sm_store_bind_text (insert_event, 10, event->message != NULL ? event->message : "");
   if (!_sm_store_step_done (self, insert_event, error))
     return FALSE;
 
@@ -878,18 +841,18 @@ record_event (SmStore            *self,
   sqlite3_reset (upsert_alert);
   sqlite3_clear_bindings (upsert_alert);
   sqlite3_bind_int64 (upsert_alert, 1, event->alert_id);
-  bind_text (upsert_alert, 2, event->rule_id != NULL ? event->rule_id : "");
+  _sm_store_bind_text (upsert_alert, 2, event->rule_id != NULL ? event->rule_id : "");
   sqlite3_bind_int64 (upsert_alert, 3, server_id);
-  bind_text (upsert_alert, 4, event->target != NULL ? event->target : "");
-  bind_text (upsert_alert, 5, event->title != NULL ? event->title : "");
-  bind_text (upsert_alert, 6, sm_severity_to_string (event->severity));
-  bind_text (upsert_alert, 7, state_names[event->kind == SM_ALERT_EVENT_TRANSITION
+  _sm_store_bind_text (upsert_alert, 4, event->target != NULL ? event->target : "");
+  _sm_store_bind_text (upsert_alert, 5, event->title != NULL ? event->title : "");
+  _sm_store_bind_text (upsert_alert, 6, sm_severity_to_string (event->severity));
+  _sm_store_bind_text (upsert_alert, 7, state_names[event->kind == SM_ALERT_EVENT_TRANSITION
                                           ? event->to : SM_ALERT_STATE_FIRING]);
   sqlite3_bind_int64 (upsert_alert, 8, event->since > 0 ? event->since : event->time);
   sqlite3_bind_int64 (upsert_alert, 9, event->firing_since);
   sqlite3_bind_int64 (upsert_alert, 10, event->time);
   bind_double (upsert_alert, 11, event->value);
-  bind_text (upsert_alert, 12, event->ack_comment);
+  _sm_store_bind_text (upsert_alert, 12, event->ack_comment);
   sqlite3_bind_int64 (upsert_alert, 13, event->ack_expires);
   sqlite3_bind_int (upsert_alert, 14, event->told ? 1 : 0);
   sqlite3_bind_int (upsert_alert, 15, event->kind == SM_ALERT_EVENT_TRANSITION ? 1 : 0);
@@ -1051,7 +1014,7 @@ sm_store_list_open_alerts (SmStore  *self,
   g_return_val_if_fail (SM_IS_STORE (self), NULL);
 
   stmt = _sm_store_prepare (self, OPEN_ALERTS_QUERY, error);
-  if (stmt == NULL || !step_all (self, stmt, add_info_row, alerts, error))
+  if (stmt == NULL || !_sm_store_step_all (self, stmt, add_info_row, alerts, error))
     return NULL;
   return g_steal_pointer (&alerts);
 }
@@ -1093,7 +1056,7 @@ sm_store_restore_open_alerts (SmStore        *self,
   g_return_val_if_fail (engine != NULL, FALSE);
 
   stmt = _sm_store_prepare (self, OPEN_ALERTS_QUERY, error);
-  if (stmt == NULL || !step_all (self, stmt, restore_row, &data, error))
+  if (stmt == NULL || !_sm_store_step_all (self, stmt, restore_row, &data, error))
     return FALSE;
   g_clear_pointer (&stmt, sqlite3_finalize);
 
@@ -1201,12 +1164,12 @@ sm_store_list_alert_events (SmStore                  *self,
     return NULL;
   sqlite3_bind_int64 (stmt, 1, filter->server_id);
   sqlite3_bind_int (stmt, 2, filter->severity);
-  bind_text (stmt, 3, filter->severity >= 0 ? sm_severity_to_string (filter->severity) : "");
+  _sm_store_bind_text (stmt, 3, filter->severity >= 0 ? sm_severity_to_string (filter->severity) : "");
   sqlite3_bind_int64 (stmt, 4, filter->since);
   sqlite3_bind_int64 (stmt, 5, filter->until);
   sqlite3_bind_int (stmt, 6, filter->include_gaps ? 1 : 0);
   sqlite3_bind_int (stmt, 7, filter->limit > 0 ? (int) MIN (filter->limit, G_MAXINT) : 1000);
-  if (!step_all (self, stmt, add_event_row, rows, error))
+  if (!_sm_store_step_all (self, stmt, add_event_row, rows, error))
     return NULL;
   return g_steal_pointer (&rows);
 }
@@ -1244,9 +1207,9 @@ sm_store_save_alert_counters (SmStore    *self,
       SmAlertCounter *counter = g_ptr_array_index (counters, i);
 
       sqlite3_reset (insert);
-      bind_text (insert, 1, counter->rule_id);
+      _sm_store_bind_text (insert, 1, counter->rule_id);
       sqlite3_bind_int64 (insert, 2, g_ascii_strtoll (counter->server_id, NULL, 10));
-      bind_text (insert, 3, counter->target);
+      _sm_store_bind_text (insert, 3, counter->target);
       sqlite3_bind_int (insert, 4, (int) MIN (counter->failures, G_MAXINT));
       if (!_sm_store_step_done (self, insert, error))
         {
@@ -1283,7 +1246,7 @@ sm_store_list_alert_counters (SmStore  *self,
                             "SELECT rule_id, server_id, target, failures FROM alert_counters "
                             "ORDER BY rule_id, server_id, target",
                             error);
-  if (stmt == NULL || !step_all (self, stmt, add_counter_row, counters, error))
+  if (stmt == NULL || !_sm_store_step_all (self, stmt, add_counter_row, counters, error))
     return NULL;
   return g_steal_pointer (&counters);
 }

@@ -39,6 +39,13 @@ check_from_row (sqlite3_stmt *stmt)
   return check;
 }
 
+static void
+add_check_row (sqlite3_stmt *stmt,
+               gpointer      user_data)
+{
+  g_ptr_array_add (user_data, check_from_row (stmt));
+}
+
 GPtrArray *
 sm_store_list_checks (SmStore  *self,
                       gint64    server_id,
@@ -46,7 +53,6 @@ sm_store_list_checks (SmStore  *self,
 {
   g_autoptr(GPtrArray) checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sm_check_free);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (SM_IS_STORE (self), NULL);
 
@@ -57,13 +63,8 @@ sm_store_list_checks (SmStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, server_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (checks, check_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      _sm_store_set_sqlite_error (self, error, rc);
-      return NULL;
-    }
+  if (!_sm_store_step_all (self, stmt, add_check_row, checks, error))
+    return NULL;
   return g_steal_pointer (&checks);
 }
 
@@ -186,23 +187,10 @@ sm_store_delete_check (SmStore  *self,
                        gint64    id,
                        GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
   g_return_val_if_fail (SM_IS_STORE (self), FALSE);
 
-  stmt = _sm_store_prepare (self, "DELETE FROM checks WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!_sm_store_step_done (self, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (_sm_store_get_db (self)) == 0)
-    {
-      g_set_error (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND,
-                   _("The check no longer exists."));
-      return FALSE;
-    }
-  return TRUE;
+  return _sm_store_delete_row (self, "DELETE FROM checks WHERE id = ?1", id,
+                               _("The check no longer exists."), error);
 }
 
 /* Tokens */

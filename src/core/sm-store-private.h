@@ -19,6 +19,24 @@ gboolean      _sm_store_step_row           (SmStore       *self,
                                             sqlite3_stmt  *stmt,
                                             gboolean      *out_row,
                                             GError       **error);
+/* NULL text binds NULL. */
+int           _sm_store_bind_text          (sqlite3_stmt  *stmt,
+                                            int            index,
+                                            const char    *text);
+/* Steps through every row of stmt, calling row_func with each. */
+gboolean      _sm_store_step_all           (SmStore       *self,
+                                            sqlite3_stmt  *stmt,
+                                            void         (*row_func) (sqlite3_stmt *stmt,
+                                                                      gpointer      user_data),
+                                            gpointer       user_data,
+                                            GError       **error);
+/* Runs sql (a DELETE with ?1 the id); when it deleted nothing and
+ * gone_message is given, SM_STORE_ERROR_NOT_FOUND with it. */
+gboolean      _sm_store_delete_row         (SmStore       *self,
+                                            const char    *sql,
+                                            gint64         id,
+                                            const char    *gone_message,
+                                            GError       **error);
 void          _sm_store_set_sqlite_error   (SmStore       *self,
                                             GError       **error,
                                             int            rc);

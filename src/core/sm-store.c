@@ -2111,6 +2111,56 @@ _sm_store_step_row (SmStore       *self,
   return step_row (self, stmt, out_row, error);
 }
 
+int
+_sm_store_bind_text (sqlite3_stmt *stmt,
+                     int           index,
+                     const char   *text)
+{
+  return bind_text (stmt, index, text);
+}
+
+gboolean
+_sm_store_step_all (SmStore       *self,
+                    sqlite3_stmt  *stmt,
+                    void         (*row_func) (sqlite3_stmt *stmt,
+                                              gpointer      user_data),
+                    gpointer       user_data,
+                    GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    row_func (stmt, user_data);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->path, self->db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_sm_store_delete_row (SmStore     *self,
+                      const char  *sql,
+                      gint64       id,
+                      const char  *gone_message,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (gone_message != NULL && sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, SM_STORE_ERROR, SM_STORE_ERROR_NOT_FOUND, gone_message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 _sm_store_set_sqlite_error (SmStore  *self,
                             GError  **error,
