@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sm-deadline.h"
 #include "sm-dns-check.h"
 #include "sm-validate.h"
 
@@ -716,11 +717,7 @@ dns_thread (GTask        *task,
 
 typedef struct {
   SmDnsCheckConfig *config;
-  GCancellable     *caller_cancellable;
-  gulong            cancel_handler;
-  GCancellable     *op_cancellable;
-  GSource          *deadline_source;
-  gboolean          timed_out;
+  SmDeadline        deadline;         /* the caller's cancel or the deadline */
   gint64            start_us;
 } DnsRun;
 
@@ -729,35 +726,9 @@ dns_run_free (gpointer data)
 {
   DnsRun *run = data;
 
-  if (run->deadline_source != NULL)
-    {
-      g_source_destroy (run->deadline_source);
-      g_source_unref (run->deadline_source);
-    }
-  if (run->caller_cancellable != NULL)
-    g_cancellable_disconnect (run->caller_cancellable, run->cancel_handler);
-  g_clear_object (&run->caller_cancellable);
-  g_clear_object (&run->op_cancellable);
+  sm_deadline_clear (&run->deadline);
   sm_dns_check_config_free (run->config);
   g_free (run);
-}
-
-static void
-forward_cancel_cb (GCancellable *cancellable,
-                   gpointer      user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
-}
-
-static gboolean
-dns_deadline_cb (gpointer user_data)
-{
-  DnsRun *run = user_data;
-
-  run->timed_out = TRUE;
-  g_cancellable_cancel (run->op_cancellable);
-  g_clear_pointer (&run->deadline_source, g_source_unref);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -783,14 +754,14 @@ dns_resolved_cb (GObject      *source,
   addresses = g_resolver_lookup_by_name_with_flags_finish (G_RESOLVER (source), res, &error);
   if (addresses == NULL)
     {
-      if (run->caller_cancellable != NULL && g_cancellable_is_cancelled (run->caller_cancellable))
+      if (sm_deadline_caller_cancelled (&run->deadline))
         {
           g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                    "%s", _("The check was cancelled"));
           g_object_unref (task);
           return;
         }
-      if (run->timed_out)
+      if (run->deadline.timed_out)
         {
           g_autofree char *reason = timed_out_reason (run->config->timeout_s);
 
@@ -862,22 +833,9 @@ sm_dns_check_run_async (const SmDnsCheckConfig *config,
   run = g_new0 (DnsRun, 1);
   run->config = sm_dns_check_config_copy (config);
   run->start_us = g_get_monotonic_time ();
-  run->op_cancellable = g_cancellable_new ();
   g_task_set_task_data (task, run, dns_run_free);
 
-  if (cancellable != NULL)
-    {
-      run->caller_cancellable = g_object_ref (cancellable);
-      run->cancel_handler = g_cancellable_connect (cancellable,
-                                                   G_CALLBACK (forward_cancel_cb),
-                                                   g_object_ref (run->op_cancellable),
-                                                   g_object_unref);
-    }
-
-  run->deadline_source = g_timeout_source_new (config->timeout_s * 1000);
-  g_source_set_callback (run->deadline_source, dns_deadline_cb, run, NULL);
-  g_source_set_static_name (run->deadline_source, "[sm] dns check deadline");
-  g_source_attach (run->deadline_source, g_main_context_get_thread_default ());
+  sm_deadline_start (&run->deadline, config->timeout_s, cancellable);
 
   switch (config->record_type)
     {
@@ -895,7 +853,7 @@ sm_dns_check_run_async (const SmDnsCheckConfig *config,
 
   resolver = g_resolver_get_default ();
   g_resolver_lookup_by_name_with_flags_async (resolver, config->name, flags,
-                                              run->op_cancellable,
+                                              run->deadline.cancellable,
                                               dns_resolved_cb, task);
 }
 

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "sm-deadline.h"
 #include "sm-http-check.h"
 #include "sm-tls-check.h"
 
@@ -34,11 +35,7 @@ typedef struct {
   GTlsCertificateFlags  tls_errors;
   GTlsCertificate      *peer;           /* seen in accept-certificate */
   gboolean              tls_rejected;
-  GCancellable         *cancellable;    /* ours: the deadline and the caller's */
-  GCancellable         *caller_cancellable;
-  gulong                cancelled_id;
-  GSource              *deadline;
-  gboolean              timed_out;
+  SmDeadline            deadline;       /* ours: the deadline and the caller's */
   gboolean              at_end;         /* the body was read to its end */
   gint64                start_us;
 } Run;
@@ -208,15 +205,12 @@ run_free (gpointer data)
 {
   Run *run = data;
 
-  g_assert (run->deadline == NULL);
-  g_assert (run->cancelled_id == 0);
   g_assert (run->stream == NULL);
 
   g_clear_object (&run->message);
   g_clear_object (&run->peer);
   g_clear_object (&run->session);
-  g_clear_object (&run->cancellable);
-  g_clear_object (&run->caller_cancellable);
+  sm_deadline_clear (&run->deadline);
   g_clear_pointer (&run->regex, g_regex_unref);
   g_clear_pointer (&run->body, g_byte_array_unref);
   g_clear_pointer (&run->request_body, g_bytes_unref);
@@ -305,16 +299,7 @@ run_return (GTask         *task,
 {
   Run *run = g_task_get_task_data (task);
 
-  if (run->deadline != NULL)
-    {
-      g_source_destroy (run->deadline);
-      g_clear_pointer (&run->deadline, g_source_unref);
-    }
-  if (run->cancelled_id != 0)
-    {
-      g_cancellable_disconnect (run->caller_cancellable, run->cancelled_id);
-      run->cancelled_id = 0;
-    }
+  sm_deadline_stop (&run->deadline);
   run_close_stream (run, run->at_end);
 
   record_timing (run, result);
@@ -344,28 +329,6 @@ run_return_down (GTask      *task,
   if (run->message != NULL)
     result->http_status = soup_message_get_status (run->message);
   run_return (task, result);
-}
-
-static gboolean
-deadline_cb (gpointer user_data)
-{
-  Run *run = user_data;
-
-  run->timed_out = TRUE;
-  g_cancellable_cancel (run->cancellable);
-  g_clear_pointer (&run->deadline, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-caller_cancelled_cb (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  GCancellable *ours = user_data;
-
-  (void) cancellable;
-
-  g_cancellable_cancel (ours);
 }
 
 /* The one problem that decides, most telling first. */
@@ -407,7 +370,7 @@ static char *
 describe_send_error (Run          *run,
                      const GError *error)
 {
-  if (run->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  if (run->deadline.timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_strdup_printf (_("timed out after %u s"), run->config->timeout_s);
   if (run->tls_rejected)
     return g_strdup (tls_problem (run->tls_errors));
@@ -515,7 +478,7 @@ read_cb (GObject      *source,
     }
   g_byte_array_append (run->body, run->chunk, (guint) n);
   g_input_stream_read_async (run->stream, run->chunk, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                             run->cancellable, read_cb, g_steal_pointer (&task));
+                             run->deadline.cancellable, read_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -608,7 +571,7 @@ send_cb (GObject      *source,
     }
 
   g_input_stream_read_async (run->stream, run->chunk, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                             run->cancellable, read_cb, g_steal_pointer (&task));
+                             run->deadline.cancellable, read_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -659,7 +622,7 @@ run_send (GTask *task,
 
   g_byte_array_set_size (run->body, 0);
   soup_session_send_async (run->session, run->message, G_PRIORITY_DEFAULT,
-                           run->cancellable, send_cb, task);
+                           run->deadline.cancellable, send_cb, task);
 }
 
 void
@@ -669,7 +632,6 @@ sm_http_check_run_async (const SmHttpCheckConfig *config,
                          gpointer                 user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GMainContext) context = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autofree char *problem = NULL;
   g_autofree char *user_agent = NULL;
@@ -724,20 +686,7 @@ sm_http_check_run_async (const SmHttpCheckConfig *config,
       soup_session_set_tls_database (run->session, database);
     }
 
-  run->cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    {
-      run->caller_cancellable = g_object_ref (cancellable);
-      run->cancelled_id = g_cancellable_connect (cancellable,
-                                                 G_CALLBACK (caller_cancelled_cb),
-                                                 g_object_ref (run->cancellable),
-                                                 g_object_unref);
-    }
-
-  context = g_main_context_ref_thread_default ();
-  run->deadline = g_timeout_source_new (run->config->timeout_s * 1000);
-  g_source_set_callback (run->deadline, deadline_cb, run, NULL);
-  g_source_attach (run->deadline, context);
+  sm_deadline_start (&run->deadline, run->config->timeout_s, cancellable);
 
   uri = g_uri_parse (run->config->url, SOUP_HTTP_URI_FLAGS, NULL);
   run_send (g_steal_pointer (&task), uri);

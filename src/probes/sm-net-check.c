@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sm-deadline.h"
 #include "sm-net-check.h"
 #include "sm-validate.h"
 
@@ -178,11 +179,7 @@ sm_tcp_check_config_validate (const SmTcpCheckConfig *config)
 
 typedef struct {
   SmTcpCheckConfig *config;
-  GCancellable     *caller_cancellable;
-  gulong            cancel_handler;
-  GCancellable     *op_cancellable;   /* the caller's cancel or the deadline */
-  GSource          *deadline_source;
-  gboolean          timed_out;
+  SmDeadline        deadline;         /* the caller's cancel or the deadline */
   GSocketClient    *client;
   GList            *addresses;        /* GInetAddress */
   GList            *next_address;
@@ -197,38 +194,12 @@ tcp_run_free (gpointer data)
 {
   TcpRun *run = data;
 
-  if (run->deadline_source != NULL)
-    {
-      g_source_destroy (run->deadline_source);
-      g_source_unref (run->deadline_source);
-    }
-  if (run->caller_cancellable != NULL)
-    g_cancellable_disconnect (run->caller_cancellable, run->cancel_handler);
-  g_clear_object (&run->caller_cancellable);
-  g_clear_object (&run->op_cancellable);
+  sm_deadline_clear (&run->deadline);
   g_clear_object (&run->client);
   g_list_free_full (run->addresses, g_object_unref);
   g_clear_error (&run->last_error);
   sm_tcp_check_config_free (run->config);
   g_free (run);
-}
-
-static void
-forward_cancel_cb (GCancellable *cancellable,
-                   gpointer      user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
-}
-
-static gboolean
-tcp_deadline_cb (gpointer user_data)
-{
-  TcpRun *run = user_data;
-
-  run->timed_out = TRUE;
-  g_cancellable_cancel (run->op_cancellable);
-  g_clear_pointer (&run->deadline_source, g_source_unref);
-  return G_SOURCE_REMOVE;
 }
 
 /* Ends the task with a result (taken), or cancelled when the caller
@@ -239,8 +210,7 @@ tcp_return (GTask         *task,
 {
   TcpRun *run = g_task_get_task_data (task);
 
-  if (run->caller_cancellable != NULL &&
-      g_cancellable_is_cancelled (run->caller_cancellable))
+  if (sm_deadline_caller_cancelled (&run->deadline))
     {
       g_clear_pointer (&result, sm_check_result_free);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -250,7 +220,7 @@ tcp_return (GTask         *task,
     {
       if (result == NULL)
         result = sm_check_result_new (SM_CHECK_STATUS_DOWN, NULL);
-      if (run->timed_out && result->status != SM_CHECK_STATUS_UP)
+      if (run->deadline.timed_out && result->status != SM_CHECK_STATUS_UP)
         sm_check_result_set_reason (result, _("timed out after %u s"),
                                     run->config->timeout_s);
       result->timing.total_ms = (g_get_monotonic_time () - run->start_us) / 1000.0;
@@ -325,7 +295,7 @@ tcp_connect_next (GTask *task)
   address = g_inet_socket_address_new (run->next_address->data, run->config->port);
   run->connect_start_us = g_get_monotonic_time ();
   g_socket_client_connect_async (run->client, G_SOCKET_CONNECTABLE (address),
-                                 run->op_cancellable, tcp_connected_cb, task);
+                                 run->deadline.cancellable, tcp_connected_cb, task);
 }
 
 static void
@@ -391,7 +361,6 @@ sm_tcp_check_run_async (const SmTcpCheckConfig *config,
   run->config = sm_tcp_check_config_copy (config);
   run->start_us = g_get_monotonic_time ();
   run->dns_ms = NAN;
-  run->op_cancellable = g_cancellable_new ();
   g_task_set_task_data (task, run, tcp_run_free);
 
   problem = sm_tcp_check_config_validate (config);
@@ -401,19 +370,7 @@ sm_tcp_check_run_async (const SmTcpCheckConfig *config,
       return;
     }
 
-  if (cancellable != NULL)
-    {
-      run->caller_cancellable = g_object_ref (cancellable);
-      run->cancel_handler = g_cancellable_connect (cancellable,
-                                                   G_CALLBACK (forward_cancel_cb),
-                                                   g_object_ref (run->op_cancellable),
-                                                   g_object_unref);
-    }
-
-  run->deadline_source = g_timeout_source_new (config->timeout_s * 1000);
-  g_source_set_callback (run->deadline_source, tcp_deadline_cb, run, NULL);
-  g_source_set_static_name (run->deadline_source, "[sm] tcp check deadline");
-  g_source_attach (run->deadline_source, g_main_context_get_thread_default ());
+  sm_deadline_start (&run->deadline, config->timeout_s, cancellable);
 
   run->client = g_socket_client_new ();
   g_socket_client_set_enable_proxy (run->client, FALSE);
@@ -432,7 +389,7 @@ sm_tcp_check_run_async (const SmTcpCheckConfig *config,
   g_resolver_lookup_by_name_with_flags_async (resolver,
                                               config->host,
                                               family_lookup_flags (config->family),
-                                              run->op_cancellable,
+                                              run->deadline.cancellable,
                                               tcp_resolved_cb, task);
 }
 

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "sm-deadline.h"
 #include "sm-tls-check.h"
 
 #define US_PER_DAY  (86400.0 * G_USEC_PER_SEC)
@@ -19,11 +20,7 @@ typedef struct {
   GTlsDatabase         *database;      /* from ca_file, or NULL */
   GTlsConnection       *tls;           /* seen at the handshake */
   GTlsCertificateFlags  errors;
-  GCancellable         *cancellable;   /* ours: the deadline and the caller's */
-  GCancellable         *caller_cancellable;
-  gulong                cancelled_id;
-  GSource              *deadline;
-  gboolean              timed_out;
+  SmDeadline            deadline;       /* ours: the deadline and the caller's */
   gint64                start_us;
   gint64                phase_start_us;
   SmCheckTiming         timing;
@@ -195,14 +192,11 @@ run_free (gpointer data)
 {
   Run *run = data;
 
-  g_assert (run->deadline == NULL);
-  g_assert (run->cancelled_id == 0);
 
   g_clear_object (&run->tls);
   g_clear_object (&run->client);
   g_clear_object (&run->database);
-  g_clear_object (&run->cancellable);
-  g_clear_object (&run->caller_cancellable);
+  sm_deadline_clear (&run->deadline);
   sm_tls_check_config_free (run->config);
   g_free (run);
 }
@@ -221,43 +215,12 @@ run_return (GTask         *task,
 {
   Run *run = g_task_get_task_data (task);
 
-  if (run->deadline != NULL)
-    {
-      g_source_destroy (run->deadline);
-      g_clear_pointer (&run->deadline, g_source_unref);
-    }
-  if (run->cancelled_id != 0)
-    {
-      g_cancellable_disconnect (run->caller_cancellable, run->cancelled_id);
-      run->cancelled_id = 0;
-    }
+  sm_deadline_stop (&run->deadline);
   run->timing.total_ms = ms_since (run->start_us);
   result->timing = run->timing;
   sm_check_result_add_metric (result, "latency_ms", run->timing.total_ms, "ms");
   result->time_us = g_get_real_time ();
   g_task_return_pointer (task, result, (GDestroyNotify) sm_check_result_free);
-}
-
-static gboolean
-deadline_cb (gpointer user_data)
-{
-  Run *run = user_data;
-
-  run->timed_out = TRUE;
-  g_cancellable_cancel (run->cancellable);
-  g_clear_pointer (&run->deadline, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-caller_cancelled_cb (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  GCancellable *ours = user_data;
-
-  (void) cancellable;
-
-  g_cancellable_cancel (ours);
 }
 
 static gboolean
@@ -442,7 +405,7 @@ connect_cb (GObject      *source,
     {
       g_autofree char *reason = NULL;
 
-      if (run->timed_out)
+      if (run->deadline.timed_out)
         reason = g_strdup_printf (_("timed out after %u s"), run->config->timeout_s);
       else
         reason = describe_connect_error (error);
@@ -468,7 +431,6 @@ sm_tls_check_run_async (const SmTlsCheckConfig *config,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSocketConnectable) address = NULL;
-  g_autoptr(GMainContext) context = NULL;
   g_autofree char *problem = NULL;
   Run *run;
 
@@ -511,20 +473,7 @@ sm_tls_check_run_async (const SmTlsCheckConfig *config,
         }
     }
 
-  run->cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    {
-      run->caller_cancellable = g_object_ref (cancellable);
-      run->cancelled_id = g_cancellable_connect (cancellable,
-                                                 G_CALLBACK (caller_cancelled_cb),
-                                                 g_object_ref (run->cancellable),
-                                                 g_object_unref);
-    }
-
-  context = g_main_context_ref_thread_default ();
-  run->deadline = g_timeout_source_new (run->config->timeout_s * 1000);
-  g_source_set_callback (run->deadline, deadline_cb, run, NULL);
-  g_source_attach (run->deadline, context);
+  sm_deadline_start (&run->deadline, run->config->timeout_s, cancellable);
 
   run->client = g_socket_client_new ();
   g_socket_client_set_tls (run->client, TRUE);
@@ -532,7 +481,7 @@ sm_tls_check_run_async (const SmTlsCheckConfig *config,
   g_signal_connect (run->client, "event", G_CALLBACK (event_cb), run);
 
   address = g_network_address_new (run->config->host, run->config->port);
-  g_socket_client_connect_async (run->client, address, run->cancellable,
+  g_socket_client_connect_async (run->client, address, run->deadline.cancellable,
                                  connect_cb, g_steal_pointer (&task));
 }
 
