@@ -416,6 +416,21 @@ close_worker (SmScheduler *self,
   g_thread_pool_push (self->pool, close, NULL);
 }
 
+/* From a worker: deliver_cb runs in the scheduler's context, always on
+ * its thread. (g_main_context_invoke would run it right here, on the
+ * worker, whenever the worker can acquire a context nobody is iterating
+ * at that moment, as between two g_main_context_iteration calls.) */
+static void
+post_to_main (Job *job)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver_cb, job, NULL);
+  g_source_attach (source, job->scheduler->context);
+  g_source_unref (source);
+}
+
 static void
 run_job (gpointer data,
          gpointer user_data)
@@ -438,8 +453,7 @@ run_job (gpointer data,
           g_debug ("Keepalive failed: %s", keepalive_error->message);
           sm_ssh_session_disconnect (job->worker->session);
         }
-      g_main_context_invoke_full (job->scheduler->context, G_PRIORITY_DEFAULT,
-                                  deliver_cb, job, NULL);
+      post_to_main (job);
       return;
     }
 
@@ -483,8 +497,7 @@ run_job (gpointer data,
   outcome->error = g_steal_pointer (&error);
   job->outcome = outcome;
 
-  g_main_context_invoke_full (job->scheduler->context, G_PRIORITY_DEFAULT,
-                              deliver_cb, job, NULL);
+  post_to_main (job);
 }
 
 static Target *
